@@ -1,0 +1,28 @@
+// Losses with lean gradients.
+import { tf, type Tensor } from '../engine/tf.js';
+import { customGrad } from '../engine/ops/trace.js';
+
+/** Mean softmax cross-entropy of logits [N, C] against integer labels [N]; saves only the probabilities. */
+export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const [N, C] = logits.shape as number[];
+  const f = customGrad((lg: Tensor, save: tf.GradSaveFunc) => {
+    const oh = tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, C);
+    const logp = tf.logSoftmax(lg);
+    const loss = tf.neg(tf.div(tf.sum(tf.mul(logp, oh)), N));
+    const p = tf.exp(logp);
+    save([p, oh]);
+    return { value: loss, gradFunc: (dy: Tensor, [sp, soh]: Tensor[]) => tf.tidy(() => tf.mul(tf.sub(sp, soh), tf.div(dy, N))) };
+  });
+  return f(logits);
+}
+
+/** Mean squared error (regression heads, e.g. STS-B). */
+export function mse(pred: Tensor, target: Tensor): Tensor {
+  return tf.mean(tf.square(tf.sub(tf.reshape(pred, [-1]), tf.reshape(target, [-1]))));
+}
+
+/** Mean binary cross-entropy with logits against soft targets in [0, 1] (VQA). */
+export function bceWithLogits(logits: Tensor, targets: Tensor): Tensor {
+  // max(x,0) - x t + log(1 + exp(-|x|)), numerically stable
+  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
+}
