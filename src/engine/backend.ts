@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { registerUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
+import { registerSharingIdentity } from './kernels/identity-share.js';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -139,7 +140,10 @@ export async function availableBackends(): Promise<{ backend: ConcreteBackend; o
 
 export async function initBackend(requested: BackendName | string = 'auto'): Promise<BackendInfo> {
   const req = parseBackendName(String(requested));
+  // idempotent: a process keeps the backend it chose (trackers and kernels are bound to it)
+  if (current && current.requested === req && tf.getBackend() === current.tfjsBackend) return current;
   registerUnsortedSegmentSum();
+  registerSharingIdentity();
   const fallbacks: BackendFallback[] = [];
   let chosen: ConcreteBackend | null = null;
   if (req === 'auto') {

@@ -30,7 +30,7 @@ export class Param {
   get size(): number { return this.variable.size; }
   get bytes(): number { return this.variable.size * 4; }
 
-  /** Replaces the value (shape must match); the new tensor is disposed. */
+  /** Replaces the value (shape must match). The caller keeps ownership of `t` (dispose it, or assign inside a tidy). */
   assign(t: Tensor): void {
     const s = t.shape as number[];
     if (s.length !== this.shape.length || s.some((d, i) => d !== this.shape[i])) {

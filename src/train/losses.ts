@@ -1,17 +1,23 @@
 // Losses with lean gradients.
 import { tf, type Tensor } from '../engine/tf.js';
-import { customGrad } from '../engine/ops/trace.js';
+import { customGrad, tracedSave } from '../engine/ops/trace.js';
 
-/** Mean softmax cross-entropy of logits [N, C] against integer labels [N]; saves only the probabilities. */
+export const CROSS_ENTROPY_SAVES = ['p', 'labels'] as const;
+
+/** Mean softmax cross-entropy of logits [N, C] against integer labels [N]; saves the probabilities and the labels. */
 export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const [N, C] = logits.shape as number[];
   const f = customGrad((lg: Tensor, save: tf.GradSaveFunc) => {
-    const oh = tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, C);
-    const logp = tf.logSoftmax(lg);
-    const loss = tf.neg(tf.div(tf.sum(tf.mul(logp, oh)), N));
-    const p = tf.exp(logp);
-    save([p, oh]);
-    return { value: loss, gradFunc: (dy: Tensor, [sp, soh]: Tensor[]) => tf.tidy(() => tf.mul(tf.sub(sp, soh), tf.div(dy, N))) };
+    const lab = tf.cast(labels, 'int32') as tf.Tensor1D;
+    const [loss, p] = tf.tidy(() => {
+      const logp = tf.logSoftmax(lg);
+      return [tf.neg(tf.div(tf.sum(tf.mul(logp, tf.oneHot(lab, C))), N)), tf.exp(logp)];
+    });
+    tracedSave('crossEntropy', CROSS_ENTROPY_SAVES, save, [p, lab]);
+    return {
+      value: loss,
+      gradFunc: (dy: Tensor, [sp, sl]: Tensor[]) => tf.tidy(() => tf.mul(tf.sub(sp, tf.oneHot(sl as tf.Tensor1D, C)), tf.div(dy, N))),
+    };
   });
   return f(logits);
 }

@@ -150,6 +150,11 @@ export class TextEncoder extends Module {
 
   get hiddenSize(): number { return this.config.hidden_size; }
   get numLayers(): number { return this.config.num_hidden_layers; }
+  /** Longest sequence the position table covers (RoBERTa's positions are offset by pad_token_id + 1). */
+  get maxLength(): number {
+    const c = this.config;
+    return c.model_type === 'roberta' ? c.max_position_embeddings - c.pad_token_id - 1 : c.max_position_embeddings;
+  }
 
   /** Position ids: 0..T-1 for BERT; RoBERTa counts non-padding tokens from pad_token_id + 1. */
   positionIds(mask: Tensor): Tensor {
@@ -157,7 +162,8 @@ export class TextEncoder extends Module {
     if (this.config.model_type === 'roberta') {
       return tf.tidy(() => {
         const m = tf.cast(mask, 'int32');
-        return tf.add(tf.mul(tf.cumsum(m, 1), m), this.config.pad_token_id);
+        // an int32 scalar: adding a plain number would promote the ids to float32, which gather rejects
+        return tf.add(tf.mul(tf.cumsum(m, 1), m), tf.scalar(this.config.pad_token_id, 'int32'));
       });
     }
     return tf.tidy(() => tf.tile(tf.range(0, T, 1, 'int32').reshape([1, T]), [B, 1]));
@@ -169,8 +175,8 @@ export class TextEncoder extends Module {
    */
   forward(input: TextEncoderInput, ctx: ForwardCtx): TextEncoderOutput {
     const [B, T] = input.ids.shape as number[];
-    if (T > this.config.max_position_embeddings) {
-      throw new Error(`sequence length ${T} exceeds max_position_embeddings ${this.config.max_position_embeddings}`);
+    if (T > this.maxLength) {
+      throw new Error(`sequence length ${T} exceeds the longest this encoder takes, ${this.maxLength} (max_position_embeddings ${this.config.max_position_embeddings}${this.config.model_type === 'roberta' ? `, RoBERTa positions start at pad_token_id + 1 = ${this.config.pad_token_id + 1}` : ''})`);
     }
     const posIds = this.positionIds(input.mask);
     let x = this.embeddings.forward(input.ids, posIds, input.typeIds ?? null, ctx);

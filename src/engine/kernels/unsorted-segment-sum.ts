@@ -3,10 +3,13 @@
 // 8,000-row table). This JS kernel is registered for both; it is exact (plain float32 accumulation in index order).
 import { tf } from '../tf.js';
 
+// The two backends name their output makers differently: wasm's makeOutput(shape, dtype, memoryOffset, values)
+// allocates on the wasm heap; cpu's makeOutput(values, shape, dtype) has another argument order and returns a
+// Tensor, so cpu must use makeTensorInfo(shape, dtype, values).
 type KernelBackend = {
   readSync(dataId: object): Float32Array | Int32Array | Uint8Array;
-  makeOutput?(shape: number[], dtype: string, values: unknown, data?: Float32Array): tf.TensorInfo;
-  makeTensorInfo?(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+  makeOutput(shape: number[], dtype: string, memoryOffset: null, values: Float32Array): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
 };
 
 let registered = false;
@@ -34,8 +37,7 @@ export function registerUnsortedSegmentSum(): void {
           for (let j = 0; j < inner; j++) out[o + j] += xv[xi + j];
         }
         const shape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
-        if (b.makeOutput) return b.makeOutput(shape, 'float32', null, out);
-        return b.makeTensorInfo!(shape, 'float32', out);
+        return backendName === 'wasm' ? b.makeOutput(shape, 'float32', null, out) : b.makeTensorInfo(shape, 'float32', out);
       },
     });
   }

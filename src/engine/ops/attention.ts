@@ -8,6 +8,8 @@ import { tracedSave, customGrad } from './trace.js';
 
 export const ATTENTION_SAVES = ['q', 'k', 'v', 'p'] as const;
 export const ATTENTION_SAVES_DROPOUT = ['q', 'k', 'v', 'p', 'mask'] as const;
+/** splitHeads / mergeHeads are pure layout changes: their gradients need nothing saved. */
+export const HEADS_SAVES = [] as const;
 
 export interface AttentionOptions {
   /** Multiplies q kᵀ (default 1/√d; T5 uses 1). */
@@ -18,16 +20,34 @@ export interface AttentionOptions {
   rng?: Rng;
 }
 
-/** [B*T, H*d] -> [B, H, T, d] */
+/**
+ * [B*T, H*d] -> [B, H, T, d]. One custom op that saves nothing: as separate tape ops, the Reshape would keep the
+ * linear output alive (tfjs's Reshape gradient saves its input) next to the transposed copy attention saves.
+ */
 export function splitHeads(x: Tensor, B: number, T: number, heads: number): Tensor {
-  const d = x.shape[x.shape.length - 1] / heads;
-  return tf.transpose(tf.reshape(x, [B, T, heads, d]), [0, 2, 1, 3]);
+  const inShape = x.shape;
+  const d = inShape[inShape.length - 1] / heads;
+  const f = customGrad((xx: Tensor, save: tf.GradSaveFunc) => {
+    tracedSave('splitHeads', HEADS_SAVES, save, []);
+    return {
+      value: tf.tidy(() => tf.transpose(tf.reshape(xx, [B, T, heads, d]), [0, 2, 1, 3])),
+      gradFunc: (dy: Tensor) => tf.tidy(() => tf.reshape(tf.transpose(dy, [0, 2, 1, 3]), inShape)),
+    };
+  }) as (a: Tensor) => Tensor;
+  return f(x);
 }
 
-/** [B, H, T, d] -> [B*T, H*d] */
+/** [B, H, T, d] -> [B*T, H*d] (saves nothing; see splitHeads). */
 export function mergeHeads(x: Tensor): Tensor {
   const [B, H, T, d] = x.shape;
-  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B * T, H * d]);
+  const f = customGrad((xx: Tensor, save: tf.GradSaveFunc) => {
+    tracedSave('mergeHeads', HEADS_SAVES, save, []);
+    return {
+      value: tf.tidy(() => tf.reshape(tf.transpose(xx, [0, 2, 1, 3]), [B * T, H * d])),
+      gradFunc: (dy: Tensor) => tf.tidy(() => tf.transpose(tf.reshape(dy, [B, T, H, d]), [0, 2, 1, 3])),
+    };
+  }) as (a: Tensor) => Tensor;
+  return f(x);
 }
 
 function reduceToShape(g: Tensor, shape: number[]): Tensor {

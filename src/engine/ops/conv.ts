@@ -5,6 +5,7 @@ import { tf, type Tensor } from '../tf.js';
 import { tracedSave, customGrad } from './trace.js';
 
 export const CONV2D_SAVES = ['x', 'W'] as const;
+export const FROZEN_CONV2D_SAVES = [] as const;
 
 export interface Conv2dOptions {
   stride?: number;
@@ -46,37 +47,53 @@ function filterGrad(x: Tensor, dy: Tensor, kh: number, kw: number, stride: numbe
   return tf.reshape(tf.stack(taps), [kh, kw, C, Co]);
 }
 
-function conv2dSingle(x: Tensor, W: Tensor, stride: number, pad: 'same' | 'valid' | number, trainW: boolean): Tensor {
-  const [kh, kw] = W.shape as number[];
+/** Applies fn group by group to the parts' slices and concatenates along `axis` (one group: fn itself). */
+function forEachGroup(groups: number, parts: Tensor[][], fn: (...ts: Tensor[]) => Tensor, axis: number): Tensor {
+  if (groups === 1) return fn(...parts.map((p) => p[0]));
+  return tf.concat(Array.from({ length: groups }, (_, i) => fn(...parts.map((p) => p[i]))), axis);
+}
+
+function splitGroups(t: Tensor, groups: number): Tensor[] { return groups === 1 ? [t] : tf.split(t, groups, 3); }
+
+/**
+ * Convolution with optional groups (ResNeXt); `trainW` false keeps W frozen (input gradient only). Groups run
+ * inside ONE custom-gradient op (split and concat off the tape), so only x and W are kept: splitting outside put
+ * SplitV/Concat on the tape, whose saved per-group copies and outputs cost about |x| + |W| + |y| extra, and whose
+ * per-group filter slices were disposed with the forward tidy before a frozen conv's backward pass needed them.
+ */
+export function conv2d(x: Tensor, W: Tensor, opts: Conv2dOptions = {}, trainW = true): Tensor {
+  const stride = opts.stride ?? 1, pad = opts.pad ?? 'same', groups = opts.groups ?? 1;
+  const [kh, kw, cinG, cout] = W.shape as number[];
   const xs = x.shape as number[];
+  if (xs.length !== 4 || W.shape.length !== 4) throw new Error(`conv2d: x must be NHWC [B,H,W,C] and W [kh,kw,cin/groups,cout]; got x [${xs}], W [${W.shape}]`);
+  if (xs[3] % groups !== 0 || cout % groups !== 0 || cinG * groups !== xs[3]) {
+    throw new Error(`conv2d: ${groups} groups need x channels (${xs[3]}) = groups x W.shape[2] (${cinG}) and W.shape[3] (${cout}) divisible by groups`);
+  }
   const g = convGeometry(xs[1], xs[2], kh, kw, stride, pad);
   const tfPad = typeof pad === 'number' ? padArg(g) : pad;
-  const fwd = (xx: Tensor, ww: Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, tfPad);
-  const dInput = (dy: Tensor, ww: Tensor) => tf.conv2dTranspose(dy as tf.Tensor4D, ww as tf.Tensor4D, x.shape as [number, number, number, number], stride, tfPad);
+  const xgShape = [xs[0], xs[1], xs[2], xs[3] / groups] as [number, number, number, number];
+  const fwd = (xx: Tensor, ww: Tensor) => forEachGroup(groups, [splitGroups(xx, groups), splitGroups(ww, groups)],
+    (xi, wi) => tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, stride, tfPad), 3);
+  const dInput = (dy: Tensor, ww: Tensor) => forEachGroup(groups, [splitGroups(dy, groups), splitGroups(ww, groups)],
+    (dyi, wi) => tf.conv2dTranspose(dyi as tf.Tensor4D, wi as tf.Tensor4D, xgShape, stride, tfPad), 3);
   if (trainW) {
     const f = customGrad((xx: Tensor, ww: Tensor, save: tf.GradSaveFunc) => {
       tracedSave('conv2d', CONV2D_SAVES, save, [xx, ww]);
       return {
         value: fwd(xx, ww),
-        gradFunc: (dy: Tensor, [sx, sw]: Tensor[]) => tf.tidy(() => [dInput(dy, sw), filterGrad(sx, dy, kh, kw, stride, g)]),
+        gradFunc: (dy: Tensor, [sx, sw]: Tensor[]) => tf.tidy(() => [
+          dInput(dy, sw),
+          forEachGroup(groups, [splitGroups(sx, groups), splitGroups(dy, groups)], (xi, dyi) => filterGrad(xi, dyi, kh, kw, stride, g), 3),
+        ]),
       };
     }) as (a: Tensor, b: Tensor) => Tensor;
     return f(x, W);
   }
   const f = customGrad((xx: Tensor, save: tf.GradSaveFunc) => {
-    tracedSave('frozenConv2d', [], save, []);
-    return { value: fwd(xx, W), gradFunc: (dy: Tensor) => dInput(dy, W) };
+    tracedSave('frozenConv2d', FROZEN_CONV2D_SAVES, save, []);
+    return { value: fwd(xx, W), gradFunc: (dy: Tensor) => tf.tidy(() => dInput(dy, W)) };
   }) as (a: Tensor) => Tensor;
   return f(x);
-}
-
-/** Convolution with optional groups (ResNeXt); `trainW` false keeps W frozen (input gradient only). */
-export function conv2d(x: Tensor, W: Tensor, opts: Conv2dOptions = {}, trainW = true): Tensor {
-  const stride = opts.stride ?? 1, pad = opts.pad ?? 'same', groups = opts.groups ?? 1;
-  if (groups === 1) return conv2dSingle(x, W, stride, pad, trainW);
-  const xs = tf.split(x, groups, 3);
-  const ws = tf.split(W, groups, 3);
-  return tf.concat(xs.map((xi, i) => conv2dSingle(xi, ws[i], stride, pad, trainW)), 3);
 }
 
 /** Plain tfjs reference (its filter gradient needs Conv2DBackpropFilter: cpu backend only). */

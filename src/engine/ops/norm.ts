@@ -2,10 +2,15 @@
 // statistics and the scale; the normalised values are recomputed in the backward pass.
 import { tf, type Tensor } from '../tf.js';
 import { tracedSave, customGrad } from './trace.js';
+import { sumLeading } from './reduce.js';
 
 export const LAYER_NORM_SAVES = ['x', 'mean', 'rstd', 'gamma'] as const;
 export const ADD_LAYER_NORM_SAVES = ['x_plus_r', 'mean', 'rstd', 'gamma'] as const;
 export const RMS_NORM_SAVES = ['x', 'rstd', 'gamma'] as const;
+/** Frozen variants keep no parameter of their own (gamma is a persistent frozen tensor, captured). */
+export const FROZEN_LAYER_NORM_SAVES = ['x', 'mean', 'rstd'] as const;
+export const FROZEN_ADD_LAYER_NORM_SAVES = ['x_plus_r', 'mean', 'rstd'] as const;
+export const FROZEN_RMS_NORM_SAVES = ['x', 'rstd'] as const;
 
 function reduceAxes(t: Tensor): number[] { return t.shape.slice(0, -1).map((_, i) => i); }
 
@@ -15,7 +20,7 @@ function layerNormBackward(dy: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, ga
   const dxhat = tf.mul(dy, gamma);
   const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))), rstd);
   const axes = reduceAxes(dy);
-  return [dx, tf.sum(tf.mul(dy, xhat), axes), tf.sum(dy, axes)];
+  return [dx, sumLeading(tf.mul(dy, xhat)), sumLeading(dy)];
 }
 
 function stats(x: Tensor, eps: number): [Tensor, Tensor] {
@@ -65,7 +70,7 @@ export function rmsNorm(x: Tensor, gamma: Tensor, eps = 1e-6): Tensor {
         const dxhat = tf.mul(dy, sg);
         // d/dx [x r] = r (dxhat - xhat * mean(dxhat * xhat))
         const dx = tf.mul(tf.sub(dxhat, tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))), sr);
-        return [dx, tf.sum(tf.mul(dy, xhat), reduceAxes(dy))];
+        return [dx, sumLeading(tf.mul(dy, xhat))];
       }),
     };
   }) as (a: Tensor, g: Tensor) => Tensor;
@@ -76,7 +81,7 @@ export function rmsNorm(x: Tensor, gamma: Tensor, eps = 1e-6): Tensor {
 export function frozenLayerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-12): Tensor {
   const f = customGrad((xx: Tensor, save: tf.GradSaveFunc) => {
     const [mean, rstd] = tf.tidy(() => stats(xx, eps));
-    tracedSave('frozenLayerNorm', ['x', 'mean', 'rstd'], save, [xx, mean, rstd]);
+    tracedSave('frozenLayerNorm', FROZEN_LAYER_NORM_SAVES, save, [xx, mean, rstd]);
     return {
       value: tf.tidy(() => tf.add(tf.mul(tf.mul(tf.sub(xx, mean), rstd), gamma), beta)),
       gradFunc: (dy: Tensor, [sx, sm, sr]: Tensor[]) => tf.tidy(() => layerNormBackward(dy, sx, sm, sr, gamma)[0]),
@@ -89,7 +94,7 @@ export function frozenAddLayerNorm(x: Tensor, r: Tensor, gamma: Tensor, beta: Te
   const f = customGrad((xx: Tensor, rr: Tensor, save: tf.GradSaveFunc) => {
     const s = tf.add(xx, rr);
     const [mean, rstd] = tf.tidy(() => stats(s, eps));
-    tracedSave('frozenAddLayerNorm', ['x_plus_r', 'mean', 'rstd'], save, [s, mean, rstd]);
+    tracedSave('frozenAddLayerNorm', FROZEN_ADD_LAYER_NORM_SAVES, save, [s, mean, rstd]);
     return {
       value: tf.tidy(() => tf.add(tf.mul(tf.mul(tf.sub(s, mean), rstd), gamma), beta)),
       gradFunc: (dy: Tensor, [ss, sm, sr]: Tensor[]) => tf.tidy(() => { const dx = layerNormBackward(dy, ss, sm, sr, gamma)[0]; return [dx, dx.clone()]; }),
@@ -101,7 +106,7 @@ export function frozenAddLayerNorm(x: Tensor, r: Tensor, gamma: Tensor, beta: Te
 export function frozenRmsNorm(x: Tensor, gamma: Tensor, eps = 1e-6): Tensor {
   const f = customGrad((xx: Tensor, save: tf.GradSaveFunc) => {
     const rstd = tf.tidy(() => tf.rsqrt(tf.add(tf.mean(tf.square(xx), -1, true), eps)));
-    tracedSave('frozenRmsNorm', ['x', 'rstd'], save, [xx, rstd]);
+    tracedSave('frozenRmsNorm', FROZEN_RMS_NORM_SAVES, save, [xx, rstd]);
     return {
       value: tf.tidy(() => tf.mul(tf.mul(xx, rstd), gamma)),
       gradFunc: (dy: Tensor, [sx, sr]: Tensor[]) => tf.tidy(() => {

@@ -1,0 +1,3 @@
+export class RegistryError extends Error {
+  constructor(message: string) { super(message); this.name = 'RegistryError'; }
+}
