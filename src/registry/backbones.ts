@@ -12,6 +12,36 @@ export const BACKBONES: BackboneDef[] = [
     source: 'made by `unipt pretrain text-mini` (deterministic from its seed) into models/text-mini/',
   },
   {
+    id: 't5-mini', family: 't5', kind: 'mini', title: 'T5 encoder-decoder, 4 + 4 layers x 64 (ReLU FFN, v1 style), pretrained by span corruption on the procedural corpus',
+    config: { model_type: 't5', d_model: 64, d_kv: 16, d_ff: 256, num_layers: 4, num_decoder_layers: 4, num_heads: 4, relative_attention_num_buckets: 32, feed_forward_proj: 'relu', tie_word_embeddings: true },
+    source: 'made by `unipt pretrain t5-mini` (deterministic from its seed) into models/t5-mini/',
+  },
+  {
+    id: 'cnn-mini', family: 'vse', kind: 'mini', title: 'ResNeXt-style CNN (4 bottleneck stages, grouped 3x3 convolutions, 32 px), pretrained by multi-label tagging of procedural scenes; the image tower of vse-mini and mdetr-mini',
+    config: { model_type: 'resnet', layers: [1, 1, 1, 1], groups: 2, width_per_group: 32, planes: [8, 16, 32, 64], image_size: 32 },
+    source: 'made by `unipt pretrain cnn-mini` (deterministic from its seed) into models/cnn-mini/',
+  },
+  {
+    id: 'vse-mini', family: 'vse', kind: 'mini', title: 'VSE∞ mini: text-mini (vocabulary grown by the scene words) + image/ = cnn-mini',
+    config: { text: 'text-mini', image: 'cnn-mini', pooling: 'gpo' },
+    source: 'made by `unipt pretrain vse-mini` (deterministic; reuses text-mini and cnn-mini) into models/vse-mini/',
+  },
+  {
+    id: 'clip-mini', family: 'clip', kind: 'mini', title: 'CLIP mini: ViT 4 x 64 (48 px, 12 px patches) + text transformer 4 x 64, contrastively pretrained on procedural scenes and captions',
+    config: { model_type: 'clip', projection_dim: 64, vision_config: { hidden_size: 64, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 256, patch_size: 12, image_size: 48 }, text_config: { hidden_size: 64, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 256, max_position_embeddings: 32 } },
+    source: 'made by `unipt pretrain clip-mini` (deterministic from its seed) into models/clip-mini/',
+  },
+  {
+    id: 'clip-vil-mini', family: 'clip-vil', kind: 'mini', title: 'CLIP-ViL mini: clip-mini grid features (frozen) + single-stream 4 x 64 cross-modal encoder initialised from text-mini, pretrained LXRT-style (masked language modelling given the image + image-sentence matching)',
+    config: { visual: 'clip-mini', text: 'text-mini', hidden_size: 64, num_hidden_layers: 4, num_attention_heads: 4, max_text_length: 20 },
+    source: 'made by `unipt pretrain clip-vil-mini` (deterministic; reuses text-mini and clip-mini) into models/clip-vil-mini/',
+  },
+  {
+    id: 'mdetr-mini', family: 'mdetr', kind: 'mini', title: 'MDETR mini: cnn-mini + text-mini-initialised text encoder + 4 + 4-layer transformer (d=64, 10 queries), pretrained by modulated detection on procedural scenes',
+    config: { image: 'cnn-mini', text: 'text-mini', d_model: 64, encoder_layers: 4, decoder_layers: 4, num_heads: 4, dim_feedforward: 128, num_queries: 10 },
+    source: 'made by `unipt pretrain mdetr-mini` (deterministic; reuses text-mini and cnn-mini) into models/mdetr-mini/',
+  },
+  {
     id: 'bert-base', family: 'text-encoder', kind: 'paper', title: 'BERT-base (12 x 768), as in VSE∞',
     config: { model_type: 'bert', vocab_size: 30522, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, max_position_embeddings: 512, type_vocab_size: 2 },
     source: folderNote('a Hugging Face folder of bert-base-uncased (config.json, model.safetensors, tokenizer.json; https://huggingface.co/bert-base-uncased)'),

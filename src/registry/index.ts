@@ -11,7 +11,7 @@ export { GLUE_TASKS } from './glue-tasks.js';
 export { VL_TASKS } from './vl-tasks.js';
 
 export { RegistryError } from './errors.js';
-export { METHODS, getMethod, methodKeys, METHOD_MINI_TRAIN } from './methods.js';
+export { METHODS, getMethod, methodKeys, METHOD_MINI_TRAIN, METHOD_MINI_CONFIG } from './methods.js';
 export {
   BACKBONE_FAMILIES, capabilityMatrix, capabilityOf, taskCapability, designApplicability, miniBackbonesOf,
   type CapabilityCell, type CapabilityContext,

@@ -12,6 +12,20 @@ export function getMethod(id: string) {
   return m;
 }
 
+/**
+ * Method settings scaled to the mini backbones (width 64, sequences <= ~44 tokens), applied under the method's own
+ * defaults whenever a run uses a registry mini backbone; an experiment file or --set still wins. The method defaults
+ * themselves follow the LST/UniPT scripts at base scale (e.g. 100 prompt tokens for 128-token inputs, LST r = 8 on
+ * width 768): at width 64 those would make prompt tuning cost more than full fine-tuning and leave LST a side network
+ * 8 wide.
+ */
+export const METHOD_MINI_CONFIG: Record<string, Record<string, unknown>> = {
+  prompt: { tokens: 10 },
+  lst: { r: 4 },
+  lora: { r: 8, alpha: 8 },
+  adapter: { reduction_factor: 8 },
+};
+
 /** Per-method training overrides applied on top of a task's mini defaults (an experiment file or --set wins). */
 export const METHOD_MINI_TRAIN: Record<string, Partial<TrainConfig>> = {
   full: { lr: 3e-4 },

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { MemoryBreakdown } from '../engine/memory/probe.js';
 import type { MetricDirection, RunResult, RunStatus } from '../train/spec.js';
 import { mean, summarize, type Summary } from './stats.js';
+import { byteUnit, metricDecimals, timeUnit } from './format.js';
 import { assignVariants, orderVariants, variantLabel } from './variants.js';
 import { rankColumn } from './rank.js';
 import type { Catalog, PaperTarget, ReportInput, ReportRun } from './types.js';
@@ -245,16 +246,29 @@ export function buildModel(input: ReportInput, catalog: Catalog, opts: { split?:
   return model;
 }
 
-/** Marks best and second per column (metric direction) and per cost column (lower is better), over the model's rows. */
+/**
+ * Marks best and second per column (metric direction) and per cost column (lower is better), over the model's rows.
+ * Values are compared at the precision the tables print them, so two cells that read the same share a rank.
+ */
 export function rankModel(model: ResultModel): void {
   const { rows, cells, costs } = model;
+  const allCosts = Object.values(costs).flatMap((byGroup) => Object.values(byGroup));
+  const bytes = byteUnit(allCosts.map((c) => c.peakBytes.summary?.mean ?? NaN));
+  const time = timeUnit(allCosts.map((c) => c.trainSeconds.summary?.mean ?? NaN));
+  const shown: Record<'trainable' | 'peakBytes' | 'trainSeconds', (v: number) => number> = {
+    trainable: (v) => Number(v.toPrecision(3)),
+    peakBytes: (v) => Number((v / bytes.bytes).toFixed(bytes.decimals)),
+    trainSeconds: (v) => Number((v / time.seconds).toFixed(time.decimals)),
+  };
   for (const g of model.groups) {
     for (const col of g.columns) {
-      const ranks = rankColumn(rows.map((r) => cells[r.id][col.id]?.summary?.mean ?? null), col.direction);
+      const means = rows.map((r) => cells[r.id][col.id]?.summary?.mean ?? null);
+      const d = metricDecimals(means.filter((v): v is number => v !== null));
+      const ranks = rankColumn(means.map((v) => (v === null ? null : Number(v.toFixed(d)))), col.direction);
       rows.forEach((r, i) => { if (cells[r.id][col.id]) cells[r.id][col.id].rank = ranks[i]; });
     }
     for (const k of ['trainable', 'peakBytes', 'trainSeconds'] as const) {
-      const ranks = rankColumn(rows.map((r) => costs[r.id][g.id][k].summary?.mean ?? null), 'min');
+      const ranks = rankColumn(rows.map((r) => { const v = costs[r.id][g.id][k].summary?.mean; return v === undefined ? null : shown[k](v); }), 'min');
       rows.forEach((r, i) => { costs[r.id][g.id][k].rank = ranks[i]; });
     }
   }

@@ -110,9 +110,10 @@ export function orderVariants<T extends { settings: Record<string, unknown> }>(r
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.settings)))].sort();
   const baseline: Record<string, string> = {};
   for (const k of keys) {
-    const counts = new Map<string, number>();
-    for (const r of rows) { const v = JSON.stringify(r.settings[k] ?? null); counts.set(v, (counts.get(v) ?? 0) + 1); }
-    baseline[k] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const counts = new Map<string, { n: number; v: unknown }>();
+    for (const r of rows) { const key = JSON.stringify(r.settings[k] ?? null); counts.set(key, { n: (counts.get(key)?.n ?? 0) + 1, v: r.settings[k] }); }
+    // Most common value; on a tie the absent one (the method's own default), then the first in value order.
+    baseline[k] = [...counts.entries()].sort((a, b) => b[1].n - a[1].n || (a[1].v === undefined ? -1 : b[1].v === undefined ? 1 : compareSettingValues(a[1].v, b[1].v)))[0][0];
   }
   const firstDiff = (r: T) => keys.findIndex((k) => JSON.stringify(r.settings[k] ?? null) !== baseline[k]);
   const diffs = (r: T) => keys.filter((k) => JSON.stringify(r.settings[k] ?? null) !== baseline[k]).length;

@@ -2,8 +2,14 @@
 import { InputError } from '../util/errors.js';
 import type { TaskFamily } from './family.js';
 import { GLUE_FAMILY } from './glue/family.js';
+import { IMAGE_TEXT_FAMILY } from './image-text/family.js';
+import { VIDEO_TEXT_FAMILY } from './video-text/family.js';
+import { VQA_FAMILY } from './vqa/family.js';
+import { GROUNDING_FAMILY } from './grounding/family.js';
 
-const FAMILIES: Record<string, TaskFamily> = { glue: GLUE_FAMILY };
+const FAMILIES: Record<string, TaskFamily> = Object.fromEntries(
+  [GLUE_FAMILY, IMAGE_TEXT_FAMILY, VIDEO_TEXT_FAMILY, VQA_FAMILY, GROUNDING_FAMILY].map((f) => [f.id, f]),
+);
 
 export function getFamily(id: string): TaskFamily {
   const f = FAMILIES[id];

@@ -10,8 +10,16 @@ import { modelsDir, resolveBackbone } from './backbone-dir.js';
 import { projectRoot } from './env.js';
 import type { MiniRecipe } from './mini-backbones/types.js';
 import { TEXT_MINI } from './mini-backbones/text-mini.js';
+import { T5_MINI } from './mini-backbones/t5-mini.js';
+import { CNN_MINI } from './mini-backbones/cnn-mini.js';
+import { VSE_MINI } from './mini-backbones/vse-mini.js';
+import { CLIP_MINI } from './mini-backbones/clip-mini.js';
+import { CLIP_VIL_MINI } from './mini-backbones/clipvil-mini.js';
+import { MDETR_MINI } from './mini-backbones/mdetr-mini.js';
 
-const RECIPES: Record<string, MiniRecipe> = { [TEXT_MINI.id]: TEXT_MINI };
+const RECIPES: Record<string, MiniRecipe> = Object.fromEntries(
+  [TEXT_MINI, T5_MINI, CNN_MINI, VSE_MINI, CLIP_MINI, CLIP_VIL_MINI, MDETR_MINI].map((r) => [r.id, r]),
+);
 
 /** Files every mini checkpoint folder must have. */
 const REQUIRED = ['config.json', 'model.safetensors', 'tokenizer.json'];

@@ -1,7 +1,7 @@
 // From what a user asks for (task, method, a few overrides) to a complete RunSpec: method config defaults from the
 // method's schema, training defaults from the task's mini setup and the method's mini overrides, backbone default
 // from the task. Every default is written into the spec, so the spec alone says what ran.
-import { getMethod, getTask, findBackbone, METHOD_MINI_TRAIN } from '../registry/index.js';
+import { getMethod, getTask, findBackbone, METHOD_MINI_TRAIN, METHOD_MINI_CONFIG } from '../registry/index.js';
 import { InputError } from '../util/errors.js';
 import type { BackendName } from '../engine/backend.js';
 import { TrainConfigSchema, type DataSource, type RunSpec, type TrainConfig } from './spec.js';
@@ -47,7 +47,7 @@ export function resolveRunSpec(req: RunRequest): RunSpec {
   return parseRunSpec({
     task: task.id,
     backbone,
-    method: { id: req.method, config: resolveMethodConfig(req.method, req.methodConfig) },
+    method: { id: req.method, config: resolveMethodConfig(req.method, { ...(def?.kind === 'mini' ? METHOD_MINI_CONFIG[req.method] ?? {} : {}), ...req.methodConfig }) },
     train: resolveTrainConfig(task.id, req.method, req.train),
     data: req.data ?? { source: 'mini' },
     seed: req.seed ?? 0,

@@ -3,7 +3,7 @@
 // truncation keeps <|endoftext|>), prompt insertion after CLS / SOT, and a contrastive step that learns.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../src/engine/backend.js';
@@ -11,7 +11,7 @@ import { tf, type Tensor } from '../../src/engine/tf.js';
 import { Rng } from '../../src/engine/rng.js';
 import {
   ClipModel, ClipConfigSchema, patchify, eotPositions, writeClipWordTokenizer, encodeClipText, symmetricInfoNce, l2normalize,
-  CLIP_SOT, CLIP_EOT, type ClipConfig,
+  CLIP_SOT, CLIP_EOT, loadClipTokenizer, type ClipConfig,
 } from '../../src/backbones/clip/index.js';
 import { loadTokenizer } from '../../src/data/tokenizer/index.js';
 import { applyClipThroughBackbone, clipHost } from '../../src/petl/hosts/clip.js';
@@ -159,4 +159,45 @@ test('a few contrastive steps raise the diagonal of the similarity matrix', () =
   const last = tf.tidy(() => loss().dataSync()[0]);
   assert.ok(last < first * 0.5, `loss ${first} -> ${last}`);
   opt.dispose(); m.dispose();
+});
+
+/** A CLIP-style byte-level BPE tokenizer.json (the structure of openai/clip-vit-base-patch32's, tiny vocabulary). */
+function writeClipBpe(dir: string): void {
+  const vocab: Record<string, number> = {};
+  const letters = 'abcdefghijklmnopqrstuvwxyz'.split('');
+  for (const c of letters) vocab[c] = Object.keys(vocab).length;
+  for (const c of letters) vocab[`${c}</w>`] = Object.keys(vocab).length;
+  const merges = ['r e', 're d</w>', 'c i', 'ci r', 'cir c', 'circ l', 'circl e</w>', 'b l', 'bl u', 'blu e</w>'];
+  for (const m of merges) vocab[m.replace(' ', '')] = Object.keys(vocab).length;
+  vocab['<|startoftext|>'] = Object.keys(vocab).length;
+  vocab['<|endoftext|>'] = Object.keys(vocab).length;
+  const added = (t: string, normalized: boolean) => ({ id: vocab[t], content: t, single_word: false, lstrip: false, rstrip: false, normalized, special: true });
+  const json = {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [added('<|startoftext|>', true), added('<|endoftext|>', false)],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { Regex: "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" }, behavior: 'Removed', invert: true },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] },
+    post_processor: { type: 'RobertaProcessing', sep: ['<|endoftext|>', vocab['<|endoftext|>']], cls: ['<|startoftext|>', vocab['<|startoftext|>']], trim_offsets: false, add_prefix_space: false },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '</w>', fuse_unk: false, byte_fallback: false, vocab, merges },
+  };
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'CLIPTokenizer', bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>', model_max_length: 77, do_lower_case: true }));
+}
+
+test('a CLIP byte-level BPE tokenizer folder loads offline and encodes <|startoftext|> pieces <|endoftext|>', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clip-bpe-'));
+  try {
+    writeClipBpe(dir);
+    const tok = await loadClipTokenizer(dir);
+    assert.equal(tok.vocabSize, 64);
+    const enc = encodeClipText(tok, ['A red  circle', 'blue'], 8);
+    // a</w> = 26, red</w> = 53, circle</w> = 58, blue</w> = 61; SOT 62, EOT 63 (also the pad token, as in HF's CLIP)
+    assert.deepEqual([...enc.ids.slice(0, 8)], [62, 26, 53, 58, 63, 63, 63, 63]);
+    assert.deepEqual([...enc.ids.slice(8, 11)], [62, 61, 63]);
+    assert.deepEqual(enc.eot, [4, 2]);
+    assert.deepEqual([...enc.mask.slice(0, 8)], [1, 1, 1, 1, 1, 0, 0, 0]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

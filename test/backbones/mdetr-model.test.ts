@@ -83,6 +83,15 @@ test('forward stages: shapes, image + text tokens, masks, every layer returned',
   m.dispose();
 });
 
+test('heads on a single decoder output get gradients (tfjs\'s Unpack gradient fails on one output)', () => {
+  const m = new MdetrModel(tinyConfig(), 2);
+  const hs = tf.variable(tf.randomNormal([1, 2, 3, 16], 0, 1, 'float32', 4));
+  const { grads } = tf.variableGrads(() => tf.sum(m.headOutputs(hs, EVAL)[0].logits) as tf.Scalar, [hs]);
+  assert.deepEqual(grads[hs.name].shape, [1, 2, 3, 16]);
+  tf.dispose([hs, ...Object.values(grads)]);
+  m.dispose();
+});
+
 function logitsOf(m: MdetrModel): Float32Array {
   return tf.tidy(() => {
     const feats = m.features(tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', 3), EVAL);

@@ -94,6 +94,20 @@ test('best in bold and second underlined follow each column\'s direction', () =>
   assert.match(texRow('LoRA')[ppx], /^\\underline\{12\.0\}/);
 });
 
+test('cells that print the same share a rank (ranks are taken at the printed precision)', () => {
+  const runs = [
+    makeRun({ method: 'lst', value: 60.01, peakBytes: 6.81 * 2 ** 20 }),
+    makeRun({ method: 'unipt', value: 60.04, peakBytes: 6.84 * 2 ** 20 }),
+    makeRun({ method: 'lora', value: 50, peakBytes: 30 * 2 ** 20 }),
+  ];
+  const model = buildModel(input(runs), catalog);
+  assert.equal(model.cells.lst['text-mini/glue-sst2'].rank, 1);
+  assert.equal(model.cells.unipt['text-mini/glue-sst2'].rank, 1, '60.01 and 60.04 both print as 60.0');
+  assert.equal(model.costs.lst['text-mini'].peakBytes.rank, 1);
+  assert.equal(model.costs.unipt['text-mini'].peakBytes.rank, 1, '6.81 and 6.84 MiB both print as 6.8');
+  assert.equal(model.costs.lora['text-mini'].peakBytes.rank, 2);
+});
+
 test('missing cells show "–", not-applicable cells "n/a" with a footnote; failed runs are flagged and not averaged', () => {
   const runs = [
     makeRun({ method: 'lora', task: 'glue-sst2', value: 80 }),

@@ -11,7 +11,7 @@ import { targetMatrix } from '../../src/tasks/vqa/data/lxmert.js';
 before(async () => { await initBackend('wasm'); });
 
 test('VQA soft accuracy: the label score of the predicted answer, averaged, in percent', () => {
-  const labels = [
+  const labels: Record<string, number>[] = [
     { red: 1, blue: 0.3 },          // predicted red -> 1
     { yes: 0.6, no: 0.6 },          // predicted no -> 0.6
     { '2': 1, '3': 0.3 },           // predicted 3 -> 0.3
@@ -25,7 +25,7 @@ test('VQA soft accuracy: the label score of the predicted answer, averaged, in p
 });
 
 test('GQA accuracy: exact match with the one answer of each question, in percent', () => {
-  const labels = [{ yes: 1 }, { left: 1 }, { red: 1 }];
+  const labels: Record<string, number>[] = [{ yes: 1 }, { left: 1 }, { red: 1 }];
   assert.equal(gqaAccuracy(['yes', 'right', 'red'], labels), (100 * 2) / 3);
   assert.equal(goldAnswer({ blue: 0.3, red: 1 }), 'red');
   assert.deepEqual(computeVqaMetrics('vqa-gqa', ['no'], [{ yes: 1 }]), { accuracy: 0 });

@@ -6,5 +6,5 @@ export { ClipTextTransformer, eotPositions, causalMask, type ClipTextInput } fro
 export { ClipEncoderLayer, ClipEncoder } from './layers.js';
 export { ClipConfigSchema, CLIP_PRESETS, CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, clipConfigFromPreset, visionGrid, type ClipConfig, type ClipTextConfig, type ClipVisionConfig } from './config.js';
 export { loadClip, saveClip, readClipConfig, readClipImageStats, clipTensors, clipConfigJson, clipPreprocessorJson } from './checkpoint.js';
-export { writeClipWordTokenizer, encodeClipText, CLIP_SOT, CLIP_EOT, type ClipEncodedText } from './tokenizer.js';
+export { writeClipWordTokenizer, encodeClipText, loadClipTokenizer, CLIP_SOT, CLIP_EOT, type ClipEncodedText } from './tokenizer.js';
 export { symmetricInfoNce, l2normalize } from './contrastive.js';

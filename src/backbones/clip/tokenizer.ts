@@ -6,11 +6,16 @@
 //   at argmax(ids) finds the end token. Template "<|startoftext|> A <|endoftext|>". Same normaliser and
 //   pre-tokenizer as the project's BERT tokenizer (lowercase, BERT pre-tokenizer), so it loads with
 //   @huggingface/transformers' AutoTokenizer and Python's tokenizers alike.
-// * Real: OpenAI CLIP's BPE tokenizer folder (tokenizer.json from openai/clip-vit-base-patch32) loads through the
-//   shared `loadTokenizer` (AutoTokenizer, offline); its template is probed, so the same encoder serves both.
-import { join } from 'node:path';
+// * Real: OpenAI CLIP's BPE tokenizer folder (tokenizer.json from openai/clip-vit-base-patch32) loads through
+//   @huggingface/transformers' AutoTokenizer, offline, via the shared `loadTokenizer`. That loader reads the
+//   special-token template by encoding two single-token words from the vocabulary, which CLIP's byte-level BPE does
+//   not have in that form (every word-final piece ends in "</w>"), so `loadClipTokenizer` falls back to CLIP's known
+//   template, <|startoftext|> A <|endoftext|>, taken from the tokenizer's own bos/eos tokens.
+import { join, resolve } from 'node:path';
+import { AutoTokenizer } from '@huggingface/transformers';
 import { writeFileAtomic } from '../../util/fs.js';
-import { encodeBatch, type TextTokenizer } from '../../data/tokenizer/index.js';
+import { InputError } from '../../util/errors.js';
+import { encodeBatch, loadTokenizer, configureOfflineHf, type TextTokenizer } from '../../data/tokenizer/index.js';
 import { eotPositions } from './text.js';
 
 export const CLIP_SOT = '<|startoftext|>';
@@ -90,4 +95,51 @@ export function encodeClipText(tok: TextTokenizer, texts: readonly string[], max
   // the end token is the largest id among real tokens; padding (any id) is excluded by masking it to -1 first
   const masked = Int32Array.from(enc.ids, (v, i) => (enc.mask[i] ? v : -1));
   return { ids: enc.ids, mask: enc.mask, eot: eotPositions(masked, B, T), shape: [B, T], truncated: enc.truncated };
+}
+
+/**
+ * Loads a CLIP text tokenizer folder offline: the shared loader, or, for CLIP's byte-level BPE whose template the
+ * shared loader cannot probe, AutoTokenizer with CLIP's template from bos_token / eos_token.
+ */
+export async function loadClipTokenizer(folder: string): Promise<TextTokenizer> {
+  try {
+    return await loadTokenizer(folder);
+  } catch (e) {
+    if (!/could not find two plain word tokens/.test((e as Error).message)) throw e;
+  }
+  configureOfflineHf();
+  const dir = resolve(folder);
+  const hf = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
+  const vocab = hf.get_vocab();
+  const cfg = hf.config as Record<string, unknown>;
+  const name = (k: string): string | null => {
+    const v = cfg[k];
+    if (typeof v === 'string') return v;
+    if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+    return null;
+  };
+  const id = (k: string): number => {
+    const t = name(k);
+    const i = t === null ? undefined : vocab.get(t);
+    if (i === undefined) throw new InputError(`tokenizer in ${dir}: tokenizer_config.json's ${k} (${JSON.stringify(t)}) is not in the vocabulary; a CLIP tokenizer needs bos_token, eos_token, pad_token and unk_token`);
+    return i;
+  };
+  const bos = id('bos_token'), eos = id('eos_token'), pad = id('pad_token'), unk = id('unk_token');
+  let maxId = -1;
+  for (const v of vocab.values()) if (v > maxId) maxId = v;
+  const cache = new Map<string, Int32Array>();
+  return {
+    folder: dir, hf, vocabSize: maxId + 1,
+    specialIds: { pad, unk, cls: bos, sep: eos, mask: null },
+    template: {
+      single: [{ kind: 'special', id: bos, type: 0 }, { kind: 'A', type: 0 }, { kind: 'special', id: eos, type: 0 }],
+      pair: [{ kind: 'special', id: bos, type: 0 }, { kind: 'A', type: 0 }, { kind: 'special', id: eos, type: 0 }, { kind: 'special', id: eos, type: 0 }, { kind: 'B', type: 0 }, { kind: 'special', id: eos, type: 0 }],
+    },
+    textIds(text: string): Int32Array {
+      let r = cache.get(text);
+      if (!r) { r = Int32Array.from(hf.encode(text, { add_special_tokens: false })); if (cache.size > 100_000) cache.clear(); cache.set(text, r); }
+      return r;
+    },
+    tokenToId: (t) => vocab.get(t),
+  };
 }

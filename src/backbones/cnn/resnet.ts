@@ -100,6 +100,8 @@ export interface ResNetOutput {
   /** The four stage outputs, NHWC [B, H/s_i, W/s_i, C_i] (s_i = stageStrides, C_i = channels). */
   stages: Tensor[];
   channels: number[];
+  /** The stem output (the input of layer1), only when asked for with keepStem. */
+  stem?: Tensor;
 }
 
 export class ResNet extends Module {
@@ -157,7 +159,7 @@ export class ResNet extends Module {
    * images: NHWC [B, H, W, 3], normalised. Returns the four stage outputs (each kept; the caller disposes them, or
    * a surrounding tidy does). H and W must be multiples of the last stage's stride for the maps to tile exactly.
    */
-  forward(images: Tensor, ctx: ForwardCtx): ResNetOutput {
+  forward(images: Tensor, ctx: ForwardCtx, opts: { keepStem?: boolean } = {}): ResNetOutput {
     if (images.rank !== 4 || images.shape[3] !== 3) throw new Error(`ResNet: images must be NHWC [B, H, W, 3], got [${images.shape}]`);
     const stages: Tensor[] = [];
     const stem = this.stem(images, ctx);
@@ -166,7 +168,11 @@ export class ResNet extends Module {
       h = stage.forward(h, ctx);
       stages.push(h);
     }
+    if (opts.keepStem) return { stages, channels: this.channels, stem };
     stem.dispose();   // tensors the tape saved are its own clones
     return { stages, channels: this.channels };
   }
+
+  /** Channels of the stem output. */
+  get stemChannels(): number { return this.config.stem_width; }
 }

@@ -157,7 +157,9 @@ export class MdetrModel extends Module {
 
   /** Heads on each decoder output of a [L, B, Q, d] stack (auxiliary outputs first, final last). */
   headOutputs(hs: Tensor, ctx: ForwardCtx): HeadOutput[] {
-    return tf.unstack(hs).map((h) => this.heads.forward(h, ctx));
+    // tfjs's Unpack gradient breaks on a single output (it is handed the lone dy instead of a list): reshape instead
+    const layers = (hs.shape as number[])[0] === 1 ? [tf.reshape(hs, hs.shape.slice(1))] : tf.unstack(hs);
+    return layers.map((h) => this.heads.forward(h, ctx));
   }
 }
 

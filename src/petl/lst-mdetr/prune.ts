@@ -112,6 +112,6 @@ export function pruneInitMdetrSide(model: MdetrModel, side: LstMdetrSide): Mdetr
     plan.decoderOut.push(out);
     prev = out;
   });
-  copyNorm(side.side_decoder_norm, t.decoder.norm, prev);
+  if (side.side_decoder_norm) copyNorm(side.side_decoder_norm, t.decoder.norm, prev);
   return plan;
 }

@@ -28,7 +28,8 @@ export const LST_MDETR_INFERRED_CHOICES: string[] = [
   'The side decoder starts from zeros (MDETR\'s tgt = 0), not from a down-projected input.',
   'Positions: the backbone\'s image position encoding (zeros on text) and its query embeddings are down-projected by two bias-free linears (side_pos_downsample, side_query_downsample) and added to queries/keys as DETR adds them.',
   'Layer dropping: LST\'s rule (keep i with i mod 4 != 0) on both stacks: 6 layers -> [1, 2, 3, 5], 4 -> [1, 2, 3].',
-  'Outputs: every kept side-decoder layer gives a decoder output (through a shared LayerNorm, like DETR\'s decoder norm, and the shared side_final_upsample to d), so the heads get auxiliary outputs and the final one as with UniPT\'s four stacked outputs.',
+  'Outputs: every kept side-decoder layer gives a decoder output (through a shared LayerNorm, like DETR\'s decoder norm, unless final_layer_norm is false, and the shared side_final_upsample to d), so the heads get auxiliary outputs and the final one as with UniPT\'s four stacked outputs.',
+  'The last decoder layer\'s ladder reads that layer\'s output after the decoder norm (the state the heads read, as the side input hands it to UniPT); the other ladders read raw layer outputs.',
   'The pruning init follows LST\'s pruning_v2 by weight magnitude (as LST on T5 here): the encoder chain is seeded by the columns of input_proj and the resizer, the decoder chain by the query embeddings\' columns, and decoder cross-attention keys/values read the encoder chain\'s last selection.',
 ];
 
@@ -42,7 +43,7 @@ export interface LstMdetrInput {
   encoderStates: Tensor[];
   encoderMask: Tensor;
   pos: Tensor;
-  /** [tgt, hs_1 .. hs_N]; the last may be normed (the side network reads hs_j for kept j < N only through ladders of raw states, see forward). */
+  /** [tgt, hs_1 .. hs_N] (hs_N after the decoder norm, as UniPT's MDETR hands it over). */
   decoderStates: Tensor[];
   queryEmbed: Tensor;
 }
@@ -57,7 +58,7 @@ export class LstMdetrSide extends Module {
   readonly side_decoder: ModuleDict<DecoderLayer>;
   readonly side_gate_params_encoder: ParamDict;
   readonly side_gate_params_decoder: ParamDict;
-  readonly side_decoder_norm: LayerNorm;
+  readonly side_decoder_norm: LayerNorm | null;
   readonly side_final_upsample: Linear;
   readonly encoderLayers: number[];
   readonly decoderLayers: number[];
@@ -89,7 +90,7 @@ export class LstMdetrSide extends Module {
       this.side_decoder.set(String(j), new DecoderLayer(this.dims, rng.fork(`dec.block${j}`)));
       this.side_gate_params_decoder.add(String(j), init.constant([1], cfg.gate_alpha), 'weight');
     }
-    this.side_decoder_norm = this.addChild('side_decoder_norm', new LayerNorm(d, DETR_LN_EPS));
+    this.side_decoder_norm = cfg.final_layer_norm ? this.addChild('side_decoder_norm', new LayerNorm(d, DETR_LN_EPS)) : null;
     this.side_final_upsample = this.addChild('side_final_upsample', new Linear(d, D, rng.fork('up'), { bias }));
   }
 
@@ -97,8 +98,7 @@ export class LstMdetrSide extends Module {
     return (kind === 'encoder' ? this.side_gate_params_encoder : this.side_gate_params_decoder).get(String(i))!;
   }
 
-  private mix(prev: Tensor | null, ladder: Tensor, gate: Param): Tensor {
-    if (!prev) return ladder;
+  private mix(prev: Tensor, ladder: Tensor, gate: Param): Tensor {
     const mu = tf.sigmoid(tf.div(gate.value, this.cfg.gate_T));
     return tf.add(tf.mul(mu, prev), tf.mul(tf.sub(1, mu), ladder));
   }
@@ -129,7 +129,8 @@ export class LstMdetrSide extends Module {
       const prev = t;
       t = tf.tidy(() => this.side_decoder.get(String(j))!.forward(
         this.mix(prev, this.side_downsamples_decoder.get(String(j))!.forward(flatQ(inp.decoderStates[j + 1]), ctx), this.gate('decoder', j)), qpos, h, keys, B, Q, S, maskAdd, ctx));
-      outs.push(tf.reshape(this.side_final_upsample.forward(this.side_decoder_norm.forward(t), ctx), [B, Q, D]));
+      const normed = this.side_decoder_norm ? this.side_decoder_norm.forward(t) : t;
+      outs.push(tf.reshape(this.side_final_upsample.forward(normed, ctx), [B, Q, D]));
     }
     maskAdd.dispose();
     return tf.stack(outs);

@@ -126,6 +126,9 @@ export function memoryVsMetricChart(model: ResultModel, group: ColumnGroup, col:
   }
   const what = col.task === null ? `${col.label} over ${group.columns.length - 1} tasks` : col.label;
   const maxP = Math.max(...pts.map((p) => p.trainable ?? 0));
+  // Memory is never negative: where the padding would reach below zero, the axis starts at zero.
+  const xs = [...pts.map((p) => p.memoryBytes), ...targets.map((p) => paperMemoryBytes(p.target!) ?? p.memoryBytes)];
+  const xNeedsFloor = Math.min(...xs) - 0.12 * (Math.max(...xs) - Math.min(...xs)) <= 0;
   const title = `Memory vs ${col.metric === 'average' || col.task === null ? 'score' : col.metric}: ${what} (${group.label})`;
   const options = baseOptions(title, [
     `Marker area ∝ trainable parameters: r = k·√params px, k = ${k.toPrecision(3)} (${paramCount(maxP)} → ${R_MAX} px); markers under ${R_MIN} px drawn at ${R_MIN} px.`,
@@ -135,7 +138,7 @@ export function memoryVsMetricChart(model: ResultModel, group: ColumnGroup, col:
   Object.assign(options, {
     scales: {
       // grace pads the data range (markers are drawn past it: their radii are pixels), then ticks round it.
-      x: { type: 'linear', grace: '12%', title: axisTitle(`Peak training memory, mem-v1 (${u.name})`), ticks: ticks() },
+      x: { type: 'linear', grace: '12%', ...(xNeedsFloor ? { min: 0 } : {}), title: axisTitle(`Peak training memory, mem-v1 (${u.name})`), ticks: ticks() },
       y: { type: 'linear', grace: '12%', title: axisTitle(`${col.task === null ? `mean headline metric over ${group.columns.length - 1} tasks` : col.metric} (${col.direction === 'max' ? 'higher' : 'lower'} is better)`), ticks: ticks() },
     },
   });

@@ -6,7 +6,7 @@
 import { tf } from '../../engine/tf.js';
 import type { FamilyBuildArgs } from '../family.js';
 import type { TaskRun } from '../types.js';
-import { loadTokenizer } from '../../data/tokenizer/index.js';
+import { loadClipTokenizer } from '../../backbones/clip/tokenizer.js';
 import { loadClip, readClipImageStats } from '../../backbones/clip/checkpoint.js';
 import { checkpointHash } from '../../backbones/hf/config.js';
 import { getTask, getMethod } from '../../registry/index.js';
@@ -28,7 +28,7 @@ export interface VideoTextRunOptions {
 
 export async function buildVideoTextRun({ spec, backboneDir, rng }: FamilyBuildArgs, opts: VideoTextRunOptions = {}): Promise<TaskRun<VideoTextBatch>> {
   const task = asVideoTextTask(spec.task);
-  const tok = await loadTokenizer(backboneDir);
+  const tok = await loadClipTokenizer(backboneDir);
   const { model: clip, config } = loadClip(backboneDir, { seed: spec.seed });
   try {
     if (tok.vocabSize > config.text_config.vocab_size) {

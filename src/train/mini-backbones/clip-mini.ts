@@ -19,19 +19,24 @@ import type { MiniRecipe } from './types.js';
 /** Pretraining settings; changing any of them changes the checkpoint (and its hash, hence every run's identity). */
 export const CLIP_MINI_RECIPE = {
   version: '1', seed: 0, steps: 300, batchSize: 48, maxLength: 24, lr: 2e-3, warmup: 30, weightDecay: 0.2,
-  scenes: { minObjects: 1, maxObjects: 3 },
-  /** Share of captions that describe every object (the rest: one of the scene generator's caption kinds at random). */
-  fullCaptionShare: 0.5,
+  /** Share of single-object scenes, always with their full caption ("there is a small red circle ."): the
+   * attribute-binding signal video frames and VQA need first. */
+  singleShare: 0.5,
+  /** The other scenes: 2-4 objects, a full caption this often, else one of the generator's caption kinds. */
+  scenes: { minObjects: 2, maxObjects: 4 },
+  fullCaptionShare: 0.35,
 };
 
-/** n scenes rendered at `size` (CLIP-normalised) with one generated caption each (a full description half the time). */
+/** n scenes rendered at `size` (CLIP-normalised) with one generated caption each (see CLIP_MINI_RECIPE). */
 export function sceneCaptionBatch(rng: Rng, n: number, size: number): ImageCaptionBatch {
   const pixels = new Float32Array(n * size * size * 3);
   const captions: string[] = [];
   for (let i = 0; i < n; i++) {
-    const scene = sampleScene(rng, CLIP_MINI_RECIPE.scenes);
+    const r = CLIP_MINI_RECIPE;
+    const single = rng.next() < r.singleShare;
+    const scene = sampleScene(rng, single ? { minObjects: 1, maxObjects: 1 } : r.scenes);
     pixels.set(normalizeInPlace(renderScene(scene, size), 'clip'), i * size * size * 3);
-    captions.push(rng.next() < CLIP_MINI_RECIPE.fullCaptionShare ? fullCaption(scene, rng) : sceneCaptions(scene, rng, 1)[0]);
+    captions.push(single || rng.next() < r.fullCaptionShare ? fullCaption(scene, rng) : sceneCaptions(scene, rng, 1)[0]);
   }
   return { pixels, captions };
 }

@@ -31,7 +31,7 @@ import type { MiniRecipe } from './types.js';
 
 /** Pretraining settings; changing any of them changes the checkpoint (and its hash, hence every run's identity). */
 export const CLIP_VIL_MINI_RECIPE = {
-  version: '1', seed: 0, steps: 500, batchSize: 64, lr: 1e-3, warmup: 50, weightDecay: 0.01,
+  version: '1', seed: 0, steps: 300, batchSize: 48, lr: 1e-3, warmup: 30, weightDecay: 0.01,
   /** Scenes whose frozen-tower features are computed once; each step draws images from this pool. */
   poolImages: 2048,
   /** Share of sentences that are questions (without answers) rather than captions. */
@@ -78,6 +78,13 @@ function checkSharedIds(textTok: TextTokenizer, sceneTok: TextTokenizer): void {
   }
 }
 
+/** The BERT fields of a text encoder's config (text-mini's config.json also carries architectures etc.). */
+const TEXT_KEYS = ['model_type', 'vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'hidden_act',
+  'hidden_dropout_prob', 'attention_probs_dropout_prob', 'max_position_embeddings', 'type_vocab_size', 'layer_norm_eps', 'pad_token_id', 'initializer_range'] as const;
+function textFields(c: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(TEXT_KEYS.map((k) => [k, c[k]]));
+}
+
 export const CLIP_VIL_MINI: MiniRecipe = {
   id: 'clip-vil-mini',
   version: CLIP_VIL_MINI_RECIPE.version,
@@ -96,7 +103,7 @@ export const CLIP_VIL_MINI: MiniRecipe = {
       const stats = readClipImageStats(clipDir);
       const config: ClipVilConfig = ClipVilConfigSchema.parse({
         model_type: 'clip-vil',
-        text_config: { ...text.config, vocab_size: tok.vocabSize },
+        text_config: { ...textFields(text.config), vocab_size: tok.vocabSize },
         vision_tower: { kind: 'clip-vit', vision_config: { ...vc } },
         image_size: vc.image_size, image_mean: stats.mean, image_std: stats.std,
         visual_feat_dim: vc.hidden_size, use_positional_embedding: false,

@@ -1,5 +1,5 @@
 // cnn-mini: the project's own pretrained ResNeXt-style image encoder (four bottleneck stages, grouped 3x3 convs,
-// 'mini' stem for 32 x 32 images), trained from scratch by multi-label attribute tagging of procedural scenes
+// 'mini' stem: one 3x3 stride-2 conv, for 32 x 32 images; stage maps 16, 8, 4, 2), trained from scratch by multi-label attribute tagging of procedural scenes
 // (which shapes, colours, colour-shape and size-shape pairs are present and in which image half: the scene analogue
 // of ImageNet / Instagram-hashtag pretraining), BatchNorm with batch statistics. Written in the Hugging Face layout
 // with torchvision names; deterministic from its seed.
@@ -19,7 +19,7 @@ import type { MiniRecipe } from './types.js';
 /** Architecture of cnn-mini (the registry entry repeats it). */
 export const CNN_MINI_CONFIG = {
   model_type: 'resnet', layers: [1, 1, 1, 1], groups: 2, width_per_group: 32, planes: [8, 16, 32, 64],
-  stem: 'mini', stem_width: 16, image_size: 32, normalization: 'imagenet',
+  stem: 'mini', stem_stride: 2, stem_width: 16, image_size: 32, normalization: 'imagenet',
 } as const;
 
 /** Pretraining settings; changing any changes the checkpoint (and so every run's identity). */

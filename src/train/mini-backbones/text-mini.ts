@@ -6,13 +6,16 @@ import { Rng } from '../../engine/rng.js';
 import { corpusSampler, LANGUAGE_VERSION } from '../../data/language/index.js';
 import { writeLanguageTokenizer, loadTokenizer, encodeBatch, type TextTokenizer } from '../../data/tokenizer/index.js';
 import { TextEncoderConfigSchema } from '../../backbones/text/config.js';
-import { pretrainMlm, type MlmCorpus } from '../../backbones/text/pretrain.js';
+import { pretrainMlm, packedCorpus, type MlmCorpus } from '../../backbones/text/pretrain.js';
 import { saveTextEncoder } from '../../backbones/text/checkpoint.js';
 import { findBackbone } from '../../registry/index.js';
 import type { MiniRecipe } from './types.js';
 
 /** Pretraining settings; changing any of them changes the checkpoint (and its hash, hence every run's identity). */
-export const TEXT_MINI_RECIPE = { version: '1', seed: 0, steps: 1200, batchSize: 64, maxLength: 48, lr: 2e-3, warmup: 100, pairShare: 0.5 };
+export const TEXT_MINI_RECIPE = {
+  version: '1', seed: 0, steps: 1200, batchSize: 64, maxLength: 32, lr: 2e-3, warmup: 100,
+  pairShare: 0.5, maskProb: 0.15, packed: false,
+};
 
 /** The procedural corpus as MLM batches: half the batches are sentence pairs (so segment embeddings learn too). */
 export function languageCorpus(tok: TextTokenizer, pairShare = TEXT_MINI_RECIPE.pairShare): MlmCorpus {
@@ -43,7 +46,7 @@ export const TEXT_MINI: MiniRecipe = {
     log(`pretraining text-mini: MLM, ${r.steps} steps of ${r.batchSize} x ${r.maxLength} tokens, vocabulary ${tok.vocabSize}, seed ${r.seed}`);
     const res = pretrainMlm({
       config, seed: r.seed, steps: r.steps, batchSize: r.batchSize, maxLength: r.maxLength, lr: r.lr, warmup: r.warmup,
-      corpus: languageCorpus(tok), progressEvery: 100,
+      corpus: r.packed ? packedCorpus(languageCorpus(tok)) : languageCorpus(tok), maskProb: r.maskProb, progressEvery: 100,
       onProgress: (p) => log(`  step ${p.step}/${p.steps}  loss ${p.loss.toFixed(3)}  (${p.stepsPerSecond.toFixed(1)} steps/s)`),
     });
     saveTextEncoder(dir, res.encoder, { mlmHead: res.mlmHead });

@@ -31,7 +31,6 @@ export function makeRun(o: MakeRun = {}): ReportRun {
   const task = o.task ?? 'glue-sst2';
   const def = GLUE_TASKS.find((t) => t.id === task);
   const metricDefs = o.metricDefs ?? (def ? def.metrics : [{ name: 'accuracy', direction: 'max' as const }]);
-  const head = metricDefs[0].name;
   const seed = o.seed ?? 0;
   const method = o.method ?? 'lora';
   const status = o.status ?? 'succeeded';
