@@ -59,7 +59,7 @@ function listExperiments(json: boolean) {
 function listMatrix(json: boolean) {
   const ctx = currentCapabilityContext();
   const cells = capabilityMatrix(ctx);
-  if (json) return { context: ctx, families: BACKBONE_FAMILIES, cells };
+  if (json) return { context: { taskFamilies: ctx.taskFamilies, methods: ctx.methods, miniRecipes: ctx.miniRecipes }, families: BACKBONE_FAMILIES, cells };
   const grid = table(['method', ...BACKBONE_FAMILIES], METHODS.map((m) => [m.id, ...BACKBONE_FAMILIES.map((f) => CAP_MARK[cells.find((c) => c.method === m.id && c.backboneFamily === f)!.capability])]));
   const notes: string[] = [];
   for (const f of BACKBONE_FAMILIES) {

@@ -1,17 +1,25 @@
 // The `unipt` command line. Exit codes: 0 ok, 1 some runs failed, 2 bad input (nothing written).
 import { Command, CommanderError } from 'commander';
 import { isInputError } from '../util/errors.js';
-import { registerRunCommand } from './run.js';
-import { registerPretrainCommand } from './pretrain.js';
-import { registerListCommand } from './list.js';
-import { registerPlanCommand } from './plan.js';
-import { registerSweepCommand } from './sweep.js';
-import { registerRerunCommand } from './rerun.js';
-import { registerStatusCommand } from './status.js';
-import { registerDoctorCommand } from './doctor.js';
-import { registerStartCommand } from './start.js';
-import { registerIngestCommand } from './ingest.js';
-import { registerWorkerCommand } from './worker.js';
+
+// Each command's module is loaded only when that command runs (most of them pull in the tensor engine, which costs
+// most of a second of start-up): `unipt status` or `unipt report` stay quick. Help and unknown commands load all.
+type Register = (p: Command) => void;
+const COMMANDS: Record<string, () => Promise<Register[]>> = {
+  run: async () => [(await import('./run.js')).registerRunCommand],
+  pretrain: async () => [(await import('./pretrain.js')).registerPretrainCommand],
+  list: async () => [(await import('./list.js')).registerListCommand],
+  plan: async () => [(await import('./plan.js')).registerPlanCommand],
+  sweep: async () => [(await import('./sweep.js')).registerSweepCommand],
+  rerun: async () => [(await import('./rerun.js')).registerRerunCommand],
+  status: async () => [(await import('./status.js')).registerStatusCommand],
+  doctor: async () => [(await import('./doctor.js')).registerDoctorCommand],
+  // start runs the report after the sweep, so it needs the report command registered too
+  start: async () => [(await import('./start.js')).registerStartCommand, (await import('./report.js')).registerReportCommand],
+  ingest: async () => [(await import('./ingest.js')).registerIngestCommand],
+  report: async () => [(await import('./report.js')).registerReportCommand],
+  worker: async () => [(await import('./worker.js')).registerWorkerCommand],
+};
 
 const program = new Command();
 program.name('unipt')
@@ -19,26 +27,10 @@ program.name('unipt')
   .showHelpAfterError()
   .exitOverride();
 
-registerRunCommand(program);
-registerPretrainCommand(program);
-registerListCommand(program);
-registerPlanCommand(program);
-registerSweepCommand(program);
-registerRerunCommand(program);
-registerStatusCommand(program);
-registerDoctorCommand(program);
-registerStartCommand(program);
-registerIngestCommand(program);
-registerWorkerCommand(program);
-
-// `unipt report` lives in its own room and may not exist in every checkout: registered when present.
-const reportModule = './report.js';
-try {
-  const m = (await import(reportModule)) as { registerReportCommand?: (p: Command) => void };
-  m.registerReportCommand?.(program);
-} catch (e) {
-  if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes('report.js')) throw e;
-}
+const sub = process.argv[2];
+const load = sub !== undefined && Object.hasOwn(COMMANDS, sub) ? [COMMANDS[sub]] : Object.values(COMMANDS);
+const registered = new Set<Register>();
+for (const l of load) for (const r of await l()) if (!registered.has(r)) { registered.add(r); r(program); }
 
 try {
   await program.parseAsync(process.argv);

@@ -33,6 +33,16 @@ export interface CapabilityContext {
   methods: readonly string[];
   /** Mini backbones that have a pretraining recipe (src/train/pretrain); when given, a registry entry alone does not count. */
   miniRecipes?: readonly string[];
+  /**
+   * Whether an implemented task family really runs a method on a backbone family (its `supportsMethod`). Absent, or
+   * undefined for a family: every implemented method that applies by design.
+   */
+  familySupports?: (taskFamily: string, method: string, backboneFamily: BackboneFamily) => boolean | undefined;
+}
+
+/** Whether the implemented task family runs the method on the backbone family (true when it does not say). */
+function familyRuns(ctx: CapabilityContext, taskFamily: string, method: string, family: BackboneFamily): boolean {
+  return ctx.taskFamilies.includes(taskFamily) && (ctx.familySupports?.(taskFamily, method, family) ?? true);
 }
 
 export interface CapabilityCell {
@@ -70,7 +80,9 @@ export function capabilityOf(method: string, family: BackboneFamily, ctx: Capabi
   if (!ctx.methods.includes(method)) missing.push(`the method "${method}"`);
   if (!miniBackbonesOf(family, ctx.miniRecipes).length) missing.push(`a ${family} backbone`);
   const taskFamilies = [...new Set(TASKS.filter((t) => t.backboneFamilies.includes(family)).map((t) => t.family))];
-  if (!taskFamilies.some((f) => ctx.taskFamilies.includes(f))) missing.push(`a task family running on it (${taskFamilies.join(', ') || 'none registered'})`);
+  const implemented = taskFamilies.filter((f) => ctx.taskFamilies.includes(f));
+  if (!implemented.length) missing.push(`a task family running on it (${taskFamilies.join(', ') || 'none registered'})`);
+  else if (!implemented.some((f) => familyRuns(ctx, f, method, family))) missing.push(`"${method}" in the ${implemented.join(' or ')} task famil${implemented.length > 1 ? 'ies' : 'y'} on ${family}`);
   if (missing.length) return cell('not-yet-implemented', `not implemented yet: ${missing.join(', ')}; ${design.reason}`, missing);
   return cell('supported', design.reason);
 }
@@ -89,6 +101,10 @@ export function taskCapability(taskId: string, method: string, backboneFamily: B
   if (c.capability !== 'supported' || !task) return c;
   if (!ctx.taskFamilies.includes(task.family)) {
     return { ...c, capability: 'not-yet-implemented', reason: `not implemented yet: the ${task.family} task family (${task.id})`, missing: [`the ${task.family} task family`] };
+  }
+  if (!familyRuns(ctx, task.family, method, backboneFamily)) {
+    const what = `"${method}" in the ${task.family} task family on ${backboneFamily}`;
+    return { ...c, capability: 'not-yet-implemented', reason: `not implemented yet: ${what} (${task.id})`, missing: [what] };
   }
   return c;
 }

@@ -2,6 +2,7 @@
 // the reference scripts' ratios: side networks and prompts train at higher rates than full fine-tuning).
 import { METHODS, findMethod, methodKeys } from '../petl/index.js';
 import type { TrainConfig } from '../train/spec.js';
+import type { BackboneFamily } from '../petl/types.js';
 import { RegistryError } from './errors.js';
 
 export { METHODS, methodKeys };
@@ -26,13 +27,28 @@ export const METHOD_MINI_CONFIG: Record<string, Record<string, unknown>> = {
   adapter: { reduction_factor: 8 },
 };
 
-/** Per-method training overrides applied on top of a task's mini defaults (an experiment file or --set wins). */
-export const METHOD_MINI_TRAIN: Record<string, Partial<TrainConfig>> = {
-  full: { lr: 3e-4 },
-  bitfit: { lr: 3e-3 },
-  adapter: { lr: 1e-3 },
-  lora: { lr: 1e-3 },
-  prompt: { lr: 3e-2 },
-  lst: { lr: 3e-3 },
-  unipt: { lr: 1e-3 },
+/**
+ * Per-method training overrides on mini backbones, by backbone family, applied on top of a task's mini defaults (a
+ * task's own `miniTrainByMethod`, then an experiment file or --set, win over these).
+ */
+export const METHOD_MINI_TRAIN: Partial<Record<BackboneFamily | 'default', Record<string, Partial<TrainConfig>>>> = {
+  /** Families without an entry of their own (learning rates in the reference scripts' ratios). */
+  default: {
+    full: { lr: 3e-4 },
+    bitfit: { lr: 3e-3 },
+    adapter: { lr: 1e-3 },
+    lora: { lr: 1e-3 },
+    prompt: { lr: 3e-2 },
+    lst: { lr: 3e-3 },
+    unipt: { lr: 1e-3 },
+  },
+  'text-encoder': {
+    full: { lr: 1e-3 },
+    bitfit: { lr: 1e-2 },
+    adapter: { lr: 3e-3 },
+    lora: { lr: 3e-3 },
+    prompt: { lr: 3e-2 },
+    lst: { lr: 3e-3 },
+    unipt: { lr: 3e-3 },
+  },
 };

@@ -39,6 +39,8 @@ export interface TaskDef {
   paperTrain: PaperTrain;
   /** Defaults for mini runs (overridable by experiment files and --set). */
   miniTrain: Partial<TrainConfig> & Pick<TrainConfig, 'epochs' | 'batchSize' | 'lr'>;
+  /** Per-method mini overrides for this task (over METHOD_MINI_TRAIN of the backbone family; experiment files and --set win). */
+  miniTrainByMethod?: Record<string, Partial<TrainConfig>>;
   /**
    * Set when this task is an evaluation of another task's training (MSCOCO 5K is evaluated from the MSCOCO training
    * whose headline is the 5-fold 1K test): a sweep plans the other task's run, and this task's metrics are read

@@ -28,7 +28,8 @@ export type TextMethodRuntime =
   | { mode: 'through-backbone'; modules: Record<string, Module>; firstToken: number }
   | { mode: 'side'; name: string; side: TextSideNetwork };
 
-export interface TextHead extends Module { forward(sequence: Tensor, ctx: ForwardCtx): Tensor }
+/** Reads the method's output sequence [B, T, H] (T = the input's tokens; mask [B, T]). */
+export interface TextHead extends Module { forward(sequence: Tensor, ctx: ForwardCtx, mask: Tensor): Tensor }
 
 export class TextTaskModel<B extends TextBatch> implements TrainableModel<B> {
   constructor(
@@ -73,7 +74,7 @@ export class TextTaskModel<B extends TextBatch> implements TrainableModel<B> {
   }
 
   loss(batch: B, prepared: Tensor[], ctx: ForwardCtx): Tensor {
-    return this.lossFn(this.head.forward(this.sequence(batch, prepared, ctx), ctx), batch);
+    return this.lossFn(this.head.forward(this.sequence(batch, prepared, ctx), ctx, batch.mask), batch);
   }
 
   /** Head outputs without dropout, outside the tape. */
@@ -81,7 +82,7 @@ export class TextTaskModel<B extends TextBatch> implements TrainableModel<B> {
     return tf.tidy(() => {
       const evalCtx: ForwardCtx = { ...ctx, training: false };
       const prepared = this.prepare(batch, evalCtx);
-      return this.head.forward(this.sequence(batch, prepared, evalCtx), evalCtx);
+      return this.head.forward(this.sequence(batch, prepared, evalCtx), evalCtx, batch.mask);
     });
   }
 

@@ -4,8 +4,11 @@
 import { getMethod, getTask, findBackbone, METHOD_MINI_TRAIN, METHOD_MINI_CONFIG } from '../registry/index.js';
 import { InputError } from '../util/errors.js';
 import type { BackendName } from '../engine/backend.js';
+import type { BackboneFamily } from '../petl/types.js';
 import { TrainConfigSchema, type DataSource, type RunSpec, type TrainConfig } from './spec.js';
 import { parseRunSpec } from './run-once.js';
+import { t5GlueMiniTrain } from '../tasks/glue-t5/mini-train.js';
+import type { BackboneDef } from '../registry/types.js';
 
 export interface RunRequest {
   task: string;
@@ -29,9 +32,14 @@ export function resolveMethodConfig(methodId: string, config: Record<string, unk
   return r.data as Record<string, unknown>;
 }
 
-export function resolveTrainConfig(taskId: string, methodId: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+/**
+ * Training settings: the task's mini defaults, then the method's mini overrides for the backbone family
+ * (registry METHOD_MINI_TRAIN), then the task's own per-method overrides, then `overrides` (experiment file, --set).
+ */
+export function resolveTrainConfig(taskId: string, methodId: string, overrides: Partial<TrainConfig> = {}, backboneFamily?: BackboneFamily): TrainConfig {
   const task = getTask(taskId);
-  const r = TrainConfigSchema.safeParse({ ...task.miniTrain, ...(METHOD_MINI_TRAIN[methodId] ?? {}), ...overrides });
+  const family = backboneFamily ?? task.backboneFamilies[0];
+  const r = TrainConfigSchema.safeParse({ ...task.miniTrain, ...((METHOD_MINI_TRAIN[family] ?? METHOD_MINI_TRAIN.default)?.[methodId] ?? {}), ...(task.miniTrainByMethod?.[methodId] ?? {}), ...overrides });
   if (!r.success) throw new InputError(zodMessage(`invalid training config for ${taskId}/${methodId}`, r.error.issues));
   return r.data;
 }
@@ -48,7 +56,7 @@ export function resolveRunSpec(req: RunRequest): RunSpec {
     task: task.id,
     backbone,
     method: { id: req.method, config: resolveMethodConfig(req.method, { ...(def?.kind === 'mini' ? METHOD_MINI_CONFIG[req.method] ?? {} : {}), ...req.methodConfig }) },
-    train: resolveTrainConfig(task.id, req.method, req.train),
+    train: resolveTrainConfig(task.id, req.method, req.train, def?.family),
     data: req.data ?? { source: 'mini' },
     seed: req.seed ?? 0,
     backend: req.backend ?? 'auto',

@@ -75,11 +75,12 @@ test('capability matrix: derived from what is implemented, never silently skippi
   const cells = capabilityMatrix(glueOnly);
   assert.equal(cells.length, 7 * BACKBONE_FAMILIES.length);
   for (const m of glueOnly.methods) {
-    assert.equal(capabilityOf(m, 'text-encoder', glueOnly).capability, 'supported', m);
-    for (const f of ['t5', 'vse', 'clip', 'clip-vil', 'mdetr'] as const) {
+    // GLUE runs on text encoders and, in text-to-text form, on T5
+    for (const f of ['text-encoder', 't5'] as const) assert.equal(capabilityOf(m, f, glueOnly).capability, 'supported', `${m} x ${f}`);
+    for (const f of ['vse', 'clip', 'clip-vil', 'mdetr'] as const) {
       const c = capabilityOf(m, f, glueOnly);
       assert.equal(c.capability, 'not-yet-implemented', `${m} x ${f}`);
-      assert.match(c.reason, /not implemented yet/);
+      assert.match(c.reason, /not implemented yet: a task family running on it/);
     }
   }
   // no task family at all: even the text encoder is not yet usable
@@ -92,6 +93,20 @@ test('capability matrix: derived from what is implemented, never silently skippi
   // a task of a family that is not implemented, on a backbone family that is
   assert.equal(taskCapability('glue-sst2', 'lora', 'text-encoder', glueOnly).capability, 'supported');
   assert.equal(taskCapability('glue-sst2', 'lora', 'text-encoder', { ...glueOnly, taskFamilies: ['vqa'] }).capability, 'not-yet-implemented');
+});
+
+test('capability matrix: a method a task family does not run (its supportsMethod) is not shown as supported', () => {
+  // the GLUE family running prompt tuning on text encoders but not on T5
+  const ctx: CapabilityContext = { ...glueOnly, familySupports: (tf, m, bf) => (tf === 'glue' ? !(m === 'prompt' && bf === 't5') : undefined) };
+  assert.equal(capabilityOf('prompt', 'text-encoder', ctx).capability, 'supported');
+  const t5 = capabilityOf('prompt', 't5', ctx);
+  assert.equal(t5.capability, 'not-yet-implemented');
+  assert.match(t5.reason, /not implemented yet: "prompt" in the glue task family on t5/);
+  assert.equal(capabilityOf('lora', 't5', ctx).capability, 'supported');
+  assert.equal(taskCapability('glue-rte', 'prompt', 't5', ctx).capability, 'not-yet-implemented');
+  assert.equal(taskCapability('glue-rte', 'prompt', 'text-encoder', ctx).capability, 'supported');
+  // a family that does not say keeps every method that applies by design
+  assert.equal(capabilityOf('prompt', 't5', { ...glueOnly, familySupports: () => undefined }).capability, 'supported');
 });
 
 test('design applicability: prompt, adapters and LoRA need transformer blocks; a CNN tower is named where they cannot go', () => {

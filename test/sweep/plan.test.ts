@@ -20,7 +20,14 @@ test('mini.yaml: every task x every method; cells of families not implemented ar
   const runnable = plan.cells.filter((c) => c.capability === 'supported');
   const implemented = TASKS.filter((t) => ctx.taskFamilies.includes(t.family));
   assert.equal(runnable.length, implemented.length * ctx.methods.length);
-  assert.equal(plan.runs.length, runnable.length);
+  // a task evaluated from another's training (MSCOCO 5K from the 1K training) shares that task's runs
+  const trained = implemented.filter((t) => !t.evaluatedFrom);
+  assert.equal(plan.runs.length, trained.length * ctx.methods.length);
+  for (const c of runnable.filter((x) => x.task === 'itr-coco-5k')) {
+    const run = plan.runs[c.run!];
+    assert.equal(run.spec.task, 'itr-coco-1k');
+    assert.deepEqual(run.cells.map((x) => x.task).sort(), ['itr-coco-1k', 'itr-coco-5k']);
+  }
   for (const c of plan.cells.filter((x) => x.capability !== 'supported')) {
     assert.equal(c.capability, 'not-yet-implemented');
     assert.match(c.reason!, /not implemented yet/);
@@ -47,7 +54,7 @@ test('ablation-unipt.yaml: one run per task x variant x seed, each variant\'s co
   assert.equal(of('default').interaction, 'relu-l1', 'defaults are filled into the spec');
 });
 
-test('paper-glue.yaml: paper setups per task and method from the registry, real data per task, T5 cells not yet implemented', () => {
+test('paper-glue.yaml: paper setups per task and method from the registry, real data per task, on BERT-base and T5-base', () => {
   const glue = join(dir, 'glue');
   for (const t of GLUE_TASKS) mkdirSync(join(glue, t.dataset), { recursive: true });
   const t5 = join(dir, 't5'), bert = join(dir, 'bert');
@@ -55,11 +62,11 @@ test('paper-glue.yaml: paper setups per task and method from the registry, real 
   const exp = loadExperiment(join(experimentsDir(), 'paper-glue.yaml'), { UNIPT_GLUE_DIR: glue, UNIPT_T5_BASE: t5, UNIPT_BERT_BASE: bert });
   const plan = buildPlan(exp, { capability: ctx });
   assert.equal(plan.cells.length, 8 * 2 * ctx.methods.length * 3);
-  const t5Cells = plan.cells.filter((c) => c.backbone === 't5-base');
-  assert.ok(t5Cells.every((c) => c.capability === 'not-yet-implemented' && /t5/.test(c.reason!)));
+  assert.ok(plan.cells.every((c) => c.capability === 'supported'), 'GLUE runs every method on both backbone families');
   const runs = plan.runs;
-  assert.equal(runs.length, 8 * ctx.methods.length * 3);
-  const spec = (task: string, method: string) => runs.find((r) => r.spec.task === task && r.spec.method.id === method && r.spec.seed === 2)!.spec;
+  assert.equal(runs.length, 8 * 2 * ctx.methods.length * 3);
+  assert.equal(runs.filter((r) => r.spec.backbone === t5).length, 8 * ctx.methods.length * 3);
+  const spec = (task: string, method: string) => runs.find((r) => r.spec.task === task && r.spec.method.id === method && r.spec.seed === 2 && r.spec.backbone === bert)!.spec;
   const rte = spec('glue-rte', 'lst');
   assert.deepEqual([rte.train.epochs, rte.train.batchSize, rte.train.lr, rte.train.warmupRatio, rte.train.schedule, rte.train.weightDecay], [20, 100, 3e-3, 1, 'linear', 0]);
   assert.deepEqual(rte.data, { source: 'real', path: join(glue, 'RTE') });

@@ -1,6 +1,6 @@
 // The 8 GLUE tasks x 7 methods matrix on the mini T5 in text-to-text form (not a test file: a script, because it
 // takes long). Each run is its own process (as `unipt run` does), with the registry's mini training defaults for the
-// task and method unless overridden; the table shows the test headline next to the constant baseline (the best
+// task and method and the mini T5 overlay (src/tasks/glue-t5/mini-train.ts) unless overridden; the table shows the test headline next to the constant baseline (the best
 // single answer on the test split) and the share of invalid decoded strings.
 // Usage: node dist/test/tasks/glue-t5-matrix.js [--backbone models/t5-mini] [--tasks glue-sst2,...] [--methods full,...]
 //        [--epochs N] [--max-train N] [--batch N] [--large-val N] [--parallel 2] [--json]
@@ -33,7 +33,7 @@ async function worker(arg: string): Promise<void> {
   const { MemoryProbe } = await import('../../src/engine/memory/probe.js');
   const { RunSpecSchema } = await import('../../src/train/spec.js');
   const { train } = await import('../../src/train/trainer.js');
-  const { getTask, METHOD_MINI_TRAIN } = await import('../../src/registry/index.js');
+  const { resolveTrainConfig } = await import('../../src/train/resolve-spec.js');
   const { resolveMethodConfig } = await import('../../src/train/resolve-spec.js');
   const { buildGlueT5Run } = await import('../../src/tasks/glue-t5/run.js');
   const { loadGlue } = await import('../../src/tasks/glue/data/index.js');
@@ -43,11 +43,11 @@ async function worker(arg: string): Promise<void> {
   const tracker = installTracker();
   const t0 = Date.now();
   const dir = resolve(values.backbone!);
-  const trainCfg = { ...getTask(task).miniTrain, ...(METHOD_MINI_TRAIN[method] ?? {}) } as Record<string, unknown>;
+  const trainCfg = { ...resolveTrainConfig(task, method, {}, 't5') } as Record<string, unknown>;
   if (values.epochs) trainCfg.epochs = Number(values.epochs);
   if (values['max-train']) trainCfg.maxTrainExamples = Number(values['max-train']);
   if (values.batch) trainCfg.batchSize = Number(values.batch);
-  const spec = RunSpecSchema.parse({ task, backbone: dir, method: { id: method, config: resolveMethodConfig(method, {}) }, train: trainCfg, seed: Number(values.seed) });
+  const spec = RunSpecSchema.parse({ task, backbone: dir, method: { id: method, config: resolveMethodConfig(method, METHOD_MINI_CONFIG[method] ?? {}) }, train: trainCfg, seed: Number(values.seed) });
   const headline = GLUE_METRIC_DEFS[task as keyof typeof GLUE_METRIC_DEFS][0].name;
   // constant baseline: the best single answer on the test split (a class, or for STS-B any constant: correlation 0)
   const data = await loadGlue(task, { source: 'mini' }, undefined, values['large-val'] ? { largeValidationSize: Number(values['large-val']) } : {});

@@ -3,8 +3,8 @@
 // little-endian tensor bytes, offsets relative to the end of the header. Reading decodes floats to float32 and
 // integers to int32 on demand (so an unsupported dtype only matters for a tensor someone asks for); writing lays
 // tensors out in sorted-name order with a space-padded header, so the same tensors always give the same bytes.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../util/fs.js';
 
 /** Every dtype the format defines, with its element size in bytes. */
 export const SAFETENSORS_DTYPES = {
@@ -314,26 +314,8 @@ function encode(name: string, t: TensorToWrite): Uint8Array {
   return out;
 }
 
-/**
- * Writes a file atomically: to a temporary name in the same folder, flushed to disk, then renamed over the target,
- * so a reader never sees a half-written checkpoint.
- */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
-  const fd = openSync(tmp, 'w');
-  try {
-    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-    let off = 0;
-    while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try { renameSync(tmp, path); } catch (err) { rmSync(tmp, { force: true }); throw err; }
-}
+/** Checkpoint files are written atomically (util/fs.ts), so a reader never sees a half-written one. */
+export { writeFileAtomic };
 
 export function writeSafetensors(path: string, tensors: Readonly<Record<string, TensorToWrite>>, metadata?: Readonly<Record<string, string>>): void {
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));

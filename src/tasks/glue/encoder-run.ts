@@ -17,6 +17,9 @@ import { encodeSplit, makeBatch, disposeBatch, shuffledBatches, sequentialBatche
 import { GLUE_FAMILY, GLUE_DATA_SEED } from './family.js';
 import { getTask, getMethod } from '../../registry/index.js';
 
+/** The head's pooling on the encoder path (see head.ts for why mean, not [CLS]). Part of the task version. */
+export const GLUE_ENCODER_POOLING = 'mean' as const;
+
 /** LST's max_source_length for real data; mini sentences are shorter by construction. */
 const REAL_MAX_LENGTH = 128;
 
@@ -42,7 +45,7 @@ export async function buildGlueEncoderRun({ spec, backboneDir, rng }: FamilyBuil
 
   const method = applyTextMethod(spec.method.id, spec.method.config, encoder, rng.fork('method'));
   const regression = schema.isRegression;
-  const head = new ClassificationHead(encoder.hiddenSize, regression ? 1 : data.meta.numLabels, rng.fork('head'), encoder.config.hidden_dropout_prob);
+  const head = new ClassificationHead(encoder.hiddenSize, regression ? 1 : data.meta.numLabels, rng.fork('head'), encoder.config.hidden_dropout_prob, GLUE_ENCODER_POOLING);
   const lossFn = (out: Tensor, b: GlueBatch) => (regression ? mse(out, b.labels) : crossEntropy(out, b.labels));
   const model = new TextTaskModel<GlueBatch>(encoder, method, head, lossFn);
   const B = spec.train.batchSize, evalB = spec.train.evalBatchSize ?? Math.max(B, 64);

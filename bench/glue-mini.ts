@@ -1,0 +1,67 @@
+// The mini GLUE matrix: every method on every mini GLUE task through `unipt run` (one process per run, as a sweep
+// runs them), printed beside the constant baseline (the best constant prediction on the same test split) and whether
+// the training loss fell. Usage: node dist/bench/glue-mini.js [--tasks a,b] [--methods a,b] [--backbone id]
+// [--jobs n] [--set key=value ...] [--json]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { GLUE_TASK_IDS, loadGlue, type GlueTaskId } from '../src/tasks/glue/data/index.js';
+import { computeGlueMetrics } from '../src/tasks/glue/metrics.js';
+import { GLUE_DATA_SEED } from '../src/tasks/glue/family.js';
+import { METHODS } from '../src/registry/methods.js';
+import { projectRoot } from '../src/train/env.js';
+import type { RunResult } from '../src/train/spec.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+const sets = argv.flatMap((a, i) => (a === '--set' ? [argv[i + 1]] : []));
+const tasks = (opt('tasks')?.split(',') ?? [...GLUE_TASK_IDS]) as GlueTaskId[];
+const methods = opt('methods')?.split(',') ?? METHODS.map((m) => m.id);
+const backbone = opt('backbone') ?? 'text-mini';
+const jobs = Number(opt('jobs') ?? 1);
+const json = argv.includes('--json');
+
+/** The best headline a constant prediction reaches on the test split (STS-B: a constant has no correlation, 0). */
+async function constantBaseline(task: GlueTaskId): Promise<number> {
+  const data = await loadGlue(task, { source: 'mini' }, GLUE_DATA_SEED);
+  const gold = data.test.map((x) => x.label);
+  if (!data.meta.labels) return 0;
+  const scores = data.meta.labels.map((_, c) => Object.values(computeGlueMetrics(task, gold.map(() => c), gold))[0]);
+  return Math.max(...scores);
+}
+
+function runOne(task: string, method: string, dir: string): Promise<RunResult> {
+  const out = join(dir, `${task}.${method}.json`);
+  const args = [join(projectRoot(), 'bin', 'unipt.js'), 'run', '--task', task, '--method', method, '--backbone', backbone, '--no-store', '--json', out, ...sets.flatMap((s) => ['--set', s])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => {
+      try { resolve(JSON.parse(readFileSync(out, 'utf8')) as RunResult); } catch { reject(new Error(`${task}/${method} exited ${code}: ${err.slice(-500)}`)); }
+    });
+  });
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const dir = mkdtempSync(join(tmpdir(), 'glue-mini-'));
+const limit = pLimit(jobs);
+const t0 = performance.now();
+const baselines = Object.fromEntries(await Promise.all(tasks.map(async (t) => [t, await constantBaseline(t)] as const)));
+const rows = await Promise.all(tasks.flatMap((task) => methods.map((method) => limit(async () => {
+  const r = await runOne(task, method, dir);
+  const head = r.metricDefs[0].name;
+  const k = Math.max(1, Math.floor(r.stepLosses.length / 10));
+  const lossFirst = mean(r.stepLosses.slice(0, k)), lossLast = mean(r.stepLosses.slice(-k));
+  const metric = r.final.test[head];
+  const row = { task, method, status: r.status, metric: head, test: metric, constant: baselines[task], beats: metric > baselines[task], lossFirst, lossLast, lossFell: lossLast < lossFirst, seconds: r.timings.totalSeconds };
+  if (!json) console.log(`${task.padEnd(10)} ${method.padEnd(8)} ${r.status.padEnd(9)} ${head} ${metric?.toFixed(2).padStart(6)} vs constant ${baselines[task].toFixed(2).padStart(6)} ${row.beats ? 'BEATS' : 'below'}  loss ${lossFirst.toFixed(3)} -> ${lossLast.toFixed(3)}  ${r.timings.totalSeconds.toFixed(1)} s`);
+  return row;
+}))));
+rmSync(dir, { recursive: true, force: true });
+const beaten = rows.filter((r) => r.beats && r.lossFell).length;
+if (json) console.log(JSON.stringify({ backbone, sets, rows, beaten, total: rows.length, seconds: (performance.now() - t0) / 1000 }));
+else console.log(`\n${beaten}/${rows.length} runs beat the constant baseline with a falling loss (backbone ${backbone}${sets.length ? `, --set ${sets.join(' ')}` : ''}); ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+process.exitCode = beaten === rows.length ? 0 : 1;
