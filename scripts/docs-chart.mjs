@@ -1,13 +1,17 @@
 // Regenerates the README's chart, docs/memory-vs-metric.png, from the results store: the memory-vs-score scatter of
 // the mini sweep (experiment "mini", averaged over its tasks), drawn by the report code itself.
-// Usage (after `npm run build` and `npm start`): node scripts/docs-chart.mjs [--db results/unipt.sqlite] [--experiment mini]
-//    or from RunResult files instead of the store:  node scripts/docs-chart.mjs --runs results/runs
+// Usage (after `npm run build` and `npm start`):
+//   node scripts/docs-chart.mjs [<results.sqlite> | --db <results.sqlite>] [--experiment mini] [--out docs/memory-vs-metric.png]
+//   (the store defaults to $UNIPT_DB, else results/unipt.sqlite; the same file `npm start` writes)
+//   or from RunResult files instead of the store:  node scripts/docs-chart.mjs --runs results/runs
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
-const db = arg('--db', process.env.UNIPT_DB ?? join(root, 'results', 'unipt.sqlite'));
+const positional = process.argv[2] && !process.argv[2].startsWith('--') ? resolve(process.argv[2]) : undefined;
+const db = resolve(arg('--db', positional ?? process.env.UNIPT_DB ?? join(root, 'results', 'unipt.sqlite')));
+const out = resolve(arg('--out', join(root, 'docs', 'memory-vs-metric.png')));
 const experiment = arg('--experiment', 'mini');
 
 const { readStoreInputs } = await import(join(root, 'dist', 'src', 'report', 'store-input.js'));
@@ -40,7 +44,6 @@ const avg = group.columns.find((c) => c.task === null);
 const col = avg && points(avg) === model.rows.length ? avg : [...group.columns].sort((a, b) => points(b) - points(a) || (a.task === null ? -1 : 0))[0];
 const spec = memoryVsMetricChart(model, group, col);
 if (!spec) { console.error(`docs-chart: experiment "${experiment}" has no run with both a metric and a memory measurement`); process.exit(2); }
-mkdirSync(join(root, 'docs'), { recursive: true });
-const out = join(root, 'docs', 'memory-vs-metric.png');
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, await renderPng(spec));
 console.log(`docs-chart: ${out} (${spec.title}; ${input.runs.length} runs from ${runsDir ?? `experiment "${experiment}" in ${db}`})`);

@@ -4,6 +4,7 @@ import { METHODS, findMethod, methodKeys } from '../petl/index.js';
 import type { TrainConfig } from '../train/spec.js';
 import type { BackboneFamily } from '../petl/types.js';
 import { RegistryError } from './errors.js';
+import { T5_GLUE_MINI_TRAIN } from '../tasks/glue-t5/mini-train.js';
 
 export { METHODS, methodKeys };
 
@@ -42,6 +43,8 @@ export const METHOD_MINI_TRAIN: Partial<Record<BackboneFamily | 'default', Recor
     lst: { lr: 3e-3 },
     unipt: { lr: 1e-3 },
   },
+  /** The mini T5 in text-to-text form (GLUE only): src/tasks/glue-t5/mini-train.ts. */
+  t5: T5_GLUE_MINI_TRAIN,
   'text-encoder': {
     full: { lr: 1e-3 },
     bitfit: { lr: 1e-2 },

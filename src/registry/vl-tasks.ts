@@ -24,6 +24,10 @@ const VTR_METRICS: MetricDef[] = [
 
 // Mini defaults for families still being built: the family's author tunes them when the family lands.
 const VL_MINI = { epochs: 4, batchSize: 32, lr: 1e-3, schedule: 'linear', warmupRatio: 0.06 } as const;
+/** Image-text mini (tuned for ~6 s runs): 2 epochs = VSE∞'s VSE0 warm-up epoch + one hardest-negative epoch. */
+const ITR_MINI = { epochs: 2, batchSize: 16, lr: 2e-3, schedule: 'linear', warmupRatio: 0.06 } as const;
+/** Video-text mini (tuned for ~6 s runs). */
+const VTR_MINI = { epochs: 2, batchSize: 32, lr: 2e-3, schedule: 'linear', warmupRatio: 0.06 } as const;
 
 const VSE_TRAIN: PaperTrain = {
   train: { epochs: 25, batchSize: 112, lr: 5e-4, schedule: 'step', lrDropEpoch: 15, weightDecay: 1e-4, clipNorm: 2 },
@@ -62,7 +66,7 @@ function itr(id: string, title: string, dataset: string, folder: string, splits:
     metrics: ITR_METRICS, splits,
     realData: { layout, source: SCAN_SOURCE, folder },
     mini: { description: 'procedural scenes (shapes with colour, size and position) rendered to pixels, with captions generated from each scene, 5 per image' },
-    paperSetup: VSE_SETUP, paperTrain: VSE_TRAIN, miniTrain: { ...VL_MINI }, version: '1', ...extra,
+    paperSetup: VSE_SETUP, paperTrain: VSE_TRAIN, miniTrain: { ...ITR_MINI }, version: '1', ...extra,
   };
 }
 
@@ -72,9 +76,14 @@ function vtr(id: string, title: string, dataset: string, folder: string, splits:
     backboneFamilies: ['clip'], defaultBackbone: 'clip-mini', metrics: VTR_METRICS, splits,
     realData: { layout, source, folder },
     mini: { description: 'short procedural frame sequences with moving shapes, captions generated from the motion' },
-    paperSetup: CLIP4CLIP_SETUP, paperTrain: CLIP4CLIP_TRAIN, miniTrain: { ...VL_MINI }, version: '1',
+    paperSetup: CLIP4CLIP_SETUP, paperTrain: CLIP4CLIP_TRAIN, miniTrain: { ...VTR_MINI }, version: '1',
   };
 }
+
+// VQA mini: one epoch of 600 questions at a constant lr (the head starts from clip-vil-mini's pretraining QA head,
+// --loadLXMERTQA), so a run stays within a few seconds on one core; GQA's compositional questions take steps of 8.
+const VQA_MINI = { epochs: 1, batchSize: 16, lr: 1e-3, schedule: 'constant', warmupRatio: 0 } as const;
+const GQA_MINI = { ...VQA_MINI, batchSize: 8 } as const;
 
 function vqa(id: string, title: string, dataset: string, folder: string, metric: MetricDef, splits: TaskDef['splits'], layout: string, source: string, lr: number): TaskDef {
   return {
@@ -84,9 +93,12 @@ function vqa(id: string, title: string, dataset: string, folder: string, metric:
     realData: { layout, source, folder },
     mini: { description: 'procedural scenes with questions generated from the scene (colour, count, position) and soft answer scores' },
     paperSetup: { epochs: 5, lr, batchSize: 1024, notes: 'CLIP-ViL side scripts: 4 x 32 x accumulation 8, AdamW + linear schedule, warm-up 0.05, fp16, r=2, init from the CLIP-ViL pre-trained checkpoint, seed 9595 [CODE]' },
-    paperTrain: clipVilTrain(lr, id === 'vqa-vqav2'), miniTrain: { ...VL_MINI }, version: '1',
+    paperTrain: clipVilTrain(lr, id === 'vqa-vqav2'), miniTrain: id === 'vqa-gqa' ? { ...GQA_MINI } : { ...VQA_MINI }, version: '1',
   };
 }
+
+// Grounding mini: MDETR fine-tuning steps are the costliest of the mini families; kept short for the sweep budget.
+const GROUNDING_MINI = { epochs: 2, batchSize: 32, lr: 1e-3, schedule: 'constant', warmupRatio: 0 } as const;
 
 function refexp(id: string, title: string, dataset: string, name: string, testSplits: string[]): TaskDef {
   const metrics: MetricDef[] = [
@@ -105,7 +117,7 @@ function refexp(id: string, title: string, dataset: string, name: string, testSp
       folder: `refexp/${name}`,
     },
     mini: { description: 'procedural scenes with several shapes and referring expressions that single one out (colour, size, relative position), with its box' },
-    paperSetup: MDETR_SETUP, paperTrain: MDETR_TRAIN, miniTrain: { ...VL_MINI }, version: '1',
+    paperSetup: MDETR_SETUP, paperTrain: MDETR_TRAIN, miniTrain: { ...GROUNDING_MINI }, version: '1',
   };
 }
 

@@ -7,8 +7,6 @@ import type { BackendName } from '../engine/backend.js';
 import type { BackboneFamily } from '../petl/types.js';
 import { TrainConfigSchema, type DataSource, type RunSpec, type TrainConfig } from './spec.js';
 import { parseRunSpec } from './run-once.js';
-import { t5GlueMiniTrain } from '../tasks/glue-t5/mini-train.js';
-import type { BackboneDef } from '../registry/types.js';
 
 export interface RunRequest {
   task: string;

@@ -128,6 +128,7 @@ test('bad command-line input exits 2: --set keys, numbers, unknown experiments a
   const cases: [string[], RegExp][] = [
     [['sweep', file, '--db', db, '--set', 'train.lrr=1'], /no training key "lrr"/],
     [['sweep', 'no-such-experiment', '--db', db], /experiment "no-such-experiment" not found/],
+    [['start', 'no-such-experiment', '--db', db], /experiment "no-such-experiment" not found/],
     [['status', '--db', db], /no results store at/],
     [['run', '--task', 'glue-nope', '--method', 'lora'], /unknown task "glue-nope"/],
   ];

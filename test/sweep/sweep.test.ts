@@ -1,8 +1,9 @@
 // End-to-end sweeps through the CLI (one worker process per run) on the mini GLUE data with a tiny random backbone
-// and three training steps per run: skip-if-done, --force, --only-failed, --max-runs, diverged and timed-out runs.
+// and three training steps per run: skip-if-done, --force, --only-failed, --max-runs, diverged and timed-out runs,
+// and `unipt start <experiment>` ending with the report and where everything is.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import type { RunRow } from '../../src/store/types.js';
@@ -20,7 +21,7 @@ function rows(experiment: string): RunRow[] {
 }
 const byLabel = (rs: RunRow[]) => Object.fromEntries(rs.map((r) => [`${r.task}/${r.method}${r.links[0].variant === 'default' ? '' : `[${r.links[0].variant}]`}`, r]));
 
-test('a sweep runs every cell once, skips what succeeded, and --only-failed / --force / --max-runs rerun exactly what they say', () => {
+test('a sweep runs every cell once, skips what succeeded, and --only-failed / --force / --max-runs / rerun redo exactly what they say; start ends with the report', () => {
   const exp = writeYaml(dir, 'grid', `
 tasks: [glue-rte, glue-sst2]
 methods: [bitfit, lora]
@@ -50,7 +51,7 @@ variants:
   }
   // the NaN run ends diverged with the step, and the sweep went on with the others
   const nan = r['glue-rte/lora[absurd-lr]'];
-  assert.equal(nan.status, 'diverged');
+  assert.equal(nan.status, 'diverged', nan.error ?? '');
   assert.equal(typeof nan.errorStep, 'number');
   assert.match(nan.error!, /loss became (NaN|-?Infinity) at step/);
 
@@ -65,7 +66,7 @@ variants:
   assert.match(onlyFailed.stdout, /2 already succeeded, 1 to run/, onlyFailed.stderr);
   r = byLabel(rows('grid'));
   assert.equal(r['glue-rte/lora[absurd-lr]'].attempts, 2, onlyFailed.stdout + onlyFailed.stderr);
-  assert.equal(r['glue-rte/lora[absurd-lr]'].status, 'diverged');
+  assert.equal(r['glue-rte/lora[absurd-lr]'].status, 'diverged', r['glue-rte/lora[absurd-lr]'].error ?? '');
   for (const k of ['glue-rte/bitfit', 'glue-sst2/bitfit']) assert.equal(r[k].attempts, 1, k);
 
   // --force reruns succeeded runs too; --max-runs caps how many start (in plan order)
@@ -75,6 +76,15 @@ variants:
   assert.match(forced.stdout, /2 left for later \(--max-runs\)/);
   r = byLabel(rows('grid'));
   assert.deepEqual([r['glue-rte/bitfit'].attempts, r['glue-sst2/bitfit'].attempts, r['glue-rte/lora[absurd-lr]'].attempts], [2, 1, 2]);
+
+  // rerun: one stored run again by an id prefix, the same record (attempts + 1), the others untouched
+  const sst2 = r['glue-sst2/bitfit'];
+  const rerun = cli(['rerun', sst2.id.slice(0, 8), '--db', db]);
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  r = byLabel(rows('grid'));
+  assert.deepEqual([r['glue-sst2/bitfit'].attempts, r['glue-sst2/bitfit'].status, r['glue-sst2/bitfit'].id], [2, 'succeeded', sst2.id]);
+  assert.deepEqual(r['glue-sst2/bitfit'].result!.final, sst2.result!.final, 'same spec, same seed: the same numbers');
+  assert.equal(r['glue-rte/bitfit'].attempts, 2);
 
   // one row per run, the store intact
   const s = openStore(db, { readonly: true });
@@ -92,6 +102,19 @@ variants:
   assert.deepEqual(JSON.parse(narrowed.stdout).counts, { forced: 1 });
   const onlyFailedPlan = JSON.parse(cli(['plan', exp, '--db', db, '--json', '--only-failed']).stdout).counts;
   assert.deepEqual(onlyFailedPlan, { done: 2, 'rerun-failed': 1 });
+
+  // `unipt start <experiment>` (what `npm start` runs, here on this experiment): the sweep (nothing left to run), then
+  // the experiment's report, then where the store, run files, logs and report are
+  const start = cli(['start', exp, '--db', db]);
+  assert.equal(start.code, 1, `the diverged run still fails the plan\n${start.stdout}\n${start.stderr}`);
+  assert.match(start.stdout, /2 already succeeded, 0 to run/);
+  const reportDir = join(dir, 'results', 'report', 'grid');
+  for (const f of ['report.html', 'tables.md', 'table.csv', 'table.tex', 'table.json']) assert.ok(existsSync(join(reportDir, f)), `${f}\n${start.stdout}${start.stderr}`);
+  assert.ok(readdirSync(join(reportDir, 'charts')).filter((f) => f.endsWith('.png')).length >= 3, 'charts');
+  assert.match(readFileSync(join(reportDir, 'tables.md'), 'utf8'), /BitFit/);
+  for (const re of [/store\s+\S*unipt\.sqlite \(`unipt status grid`\)/, /run files\s+\S*results\/runs\/<id>\.json/, /logs\s+\S*results\/logs\/<id>\.log/, /report\s+\S*results\/report\/grid\/ \(report\.html/]) {
+    assert.match(start.stdout, re);
+  }
 });
 
 test('a run past its time limit ends timed-out; identical cells share one run', () => {

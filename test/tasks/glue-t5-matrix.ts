@@ -35,6 +35,7 @@ async function worker(arg: string): Promise<void> {
   const { train } = await import('../../src/train/trainer.js');
   const { resolveTrainConfig } = await import('../../src/train/resolve-spec.js');
   const { resolveMethodConfig } = await import('../../src/train/resolve-spec.js');
+  const { METHOD_MINI_CONFIG } = await import('../../src/registry/index.js');
   const { buildGlueT5Run } = await import('../../src/tasks/glue-t5/run.js');
   const { loadGlue } = await import('../../src/tasks/glue/data/index.js');
   const { computeGlueMetrics, GLUE_METRIC_DEFS } = await import('../../src/tasks/glue/metrics.js');

@@ -88,8 +88,8 @@ test('mini refexp data: deterministic, split sizes, styles (RefCOCO+ has no loca
   const a = miniRefexpData('refcoco+', 42);
   const b = miniRefexpData('refcoco+', 42);
   assert.deepEqual(a.train.items.slice(0, 20).map((i) => i.caption), b.train.items.slice(0, 20).map((i) => i.caption));
-  assert.equal(a.train.items.length, 480);
-  assert.deepEqual(a.evals.map((s) => [s.name, s.items.length]), [['val', 160], ['testA', 160], ['testB', 160]]);
+  assert.equal(a.train.items.length, 320);
+  assert.deepEqual(a.evals.map((s) => [s.name, s.items.length]), [['val', 64], ['testA', 64], ['testB', 64]]);
   const location = /\b(left|right|above|below|top|bottom|middle|side)\b/;
   assert.ok(a.train.items.every((i) => !location.test(i.caption)), 'RefCOCO+ style: appearance only');
   const c = miniRefexpData('refcoco', 42);

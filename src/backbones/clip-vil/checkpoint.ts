@@ -6,6 +6,9 @@
 //   visn_fc.visn_fc.* / visn_fc.visn_layer_norm.*                        the grid projection
 //   visual_pos.x_position_embedding.weight / .y_...                     the grid position tables (RN path)
 //   cls.predictions.* / cls.seq_relationship.*                           pretraining heads (MLM, image-text match)
+//   answer_head.logit_fc.*         LXMERT's pretraining QA head (BertVisualAnswerHead), with its answer table in
+//                                  qa_answers.json (a JSON list, label -> answer; LXMERT's all_ans.json role); read
+//                                  by loadPretrainedAnswerHead, never by loadClipVil (the backbone skips it)
 // Linear weights are [out, in] in the file and [in, out] here; conv filters [out, in, kh, kw] in the file and
 // [kh, kw, in, out] here. Loading also takes a converted CLIP-ViL state dict (`*_LXRT.pth` tensors saved as
 // safetensors): `bert.encoder.visn_fc.` -> `visn_fc.`, `bert.encoder.visual_pos.` -> `visual_pos.`,
@@ -23,7 +26,9 @@ import { MlmHead, mlmHeadHfName } from '../text/mlm-head.js';
 import { ClipVilConfigSchema, type ClipVilConfig } from './config.js';
 import { ClipVilModel } from './model.js';
 import { VisionTower } from './visual.js';
-import { MatchHead } from './heads.js';
+import { MatchHead, AnswerHead } from './heads.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { Rng } from '../../engine/rng.js';
 
 export interface ClipVilLoadReport {
@@ -180,19 +185,60 @@ export function clipVilConfigJson(config: ClipVilConfig): Record<string, unknown
   return { ...config, architectures: ['ClipVilModel'], model_type: 'clip-vil', torch_dtype: 'float32' };
 }
 
+function tensorToWrite(p: Param): TensorToWrite {
+  const data = tf.tidy(() => (p.layout === 'linear' ? tf.transpose(p.value) : p.layout === 'conv' ? tf.transpose(p.value, [3, 2, 0, 1]) : p.value).dataSync() as Float32Array);
+  return { dtype: 'F32', shape: fileShape(p), data: Float32Array.from(data) };
+}
+
 /** The checkpoint tensors in PyTorch layout. */
 export function clipVilTensors(model: ClipVilModel, tower: VisionTower, heads: { mlmHead?: MlmHead; matchHead?: MatchHead } = {}): Record<string, TensorToWrite> {
   const out: Record<string, TensorToWrite> = {};
-  for (const [name, p] of clipVilParams(model, tower, heads)) {
-    const data = tf.tidy(() => (p.layout === 'linear' ? tf.transpose(p.value) : p.layout === 'conv' ? tf.transpose(p.value, [3, 2, 0, 1]) : p.value).dataSync() as Float32Array);
-    out[name] = { dtype: 'F32', shape: fileShape(p), data: Float32Array.from(data) };
-  }
+  for (const [name, p] of clipVilParams(model, tower, heads)) out[name] = tensorToWrite(p);
   return out;
+}
+
+const QA_PREFIX = 'answer_head.';
+export const QA_ANSWERS_FILE = 'qa_answers.json';
+
+export interface PretrainedAnswerHead { head: AnswerHead; answers: string[] }
+
+/**
+ * LXMERT's pretraining QA head of a checkpoint folder (answer_head.logit_fc.* with qa_answers.json), or null when
+ * the folder has none. A head without its answer table, or tensors whose shapes disagree with the table, are errors
+ * naming the file.
+ */
+export function loadPretrainedAnswerHead(folder: string, hidden: number, seed: number, hint = DEFAULT_CHECKPOINT_HINT): PretrainedAnswerHead | null {
+  const weights = openCheckpointWeights(folder, hint);
+  const names = weights.names.filter((n) => canonicalName(n).startsWith(QA_PREFIX));
+  if (!names.length) return null;
+  const table = join(folder, QA_ANSWERS_FILE);
+  if (!existsSync(table)) throw new CheckpointError(`${folder}: the checkpoint has a pretraining QA head (${names[0]} ...) but no ${QA_ANSWERS_FILE} naming its answers`);
+  let answers: string[];
+  try {
+    answers = z.array(z.string().min(1)).min(1).parse(JSON.parse(readFileSync(table, 'utf8')));
+  } catch (e) {
+    throw new CheckpointError(`${table}: expected a JSON list of answer strings (label -> answer): ${(e as Error).message.split('\n')[0]}`);
+  }
+  const head = new AnswerHead(hidden, answers.length, new Rng(seed).fork('qa-head'));
+  try {
+    const byName = new Map(names.map((n) => [canonicalName(n).slice(QA_PREFIX.length), n]));
+    for (const [n, p] of head.namedParameters()) {
+      const file = byName.get(n);
+      if (!file) throw new CheckpointError(`${weights.source(names[0])}: the pretraining QA head lacks "${QA_PREFIX}${n}"`);
+      assign(weights, file, `${QA_PREFIX}${n}`, p);
+    }
+    return { head, answers };
+  } catch (e) {
+    head.dispose();
+    throw e;
+  }
 }
 
 export interface SaveClipVilOptions {
   mlmHead?: MlmHead;
   matchHead?: MatchHead;
+  /** LXMERT's pretraining QA head and its answer table (written as answer_head.logit_fc.* + qa_answers.json). */
+  qa?: { head: AnswerHead; answers: readonly string[] };
   /** Further files (tokenizer.json, tokenizer_config.json, pretraining.json ...), name -> content. */
   extraFiles?: Record<string, string | Uint8Array>;
   metadata?: Record<string, string>;
@@ -205,9 +251,15 @@ export function saveClipVil(folder: string, model: ClipVilModel, tower: VisionTo
     if (name === 'config.json' || name === 'model.safetensors') throw new Error(`extra file "${name}" would overwrite the checkpoint's own file`);
   }
   mkdirSync(folder, { recursive: true });
-  writeSafetensors(join(folder, 'model.safetensors'), clipVilTensors(model, tower, opts), { ...opts.metadata, format: 'pt' });
+  const tensors = clipVilTensors(model, tower, opts);
+  if (opts.qa) {
+    if (opts.qa.answers.length !== opts.qa.head.numAnswers) throw new Error(`saveClipVil: the QA head has ${opts.qa.head.numAnswers} answers but the answer table ${opts.qa.answers.length}`);
+    for (const [name, p] of opts.qa.head.namedParameters()) tensors[`${QA_PREFIX}${name}`] = tensorToWrite(p);
+  }
+  writeSafetensors(join(folder, 'model.safetensors'), tensors, { ...opts.metadata, format: 'pt' });
   writeFileAtomic(join(folder, 'config.json'), stableJson(clipVilConfigJson(model.config)));
   const files = ['model.safetensors', 'config.json'];
+  if (opts.qa) { writeFileAtomic(join(folder, QA_ANSWERS_FILE), `${JSON.stringify(opts.qa.answers)}\n`); files.push(QA_ANSWERS_FILE); }
   for (const [name, content] of Object.entries(opts.extraFiles ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     writeFileAtomic(join(folder, name), content);
     files.push(name);

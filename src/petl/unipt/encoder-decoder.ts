@@ -27,7 +27,7 @@ export const T5_INFERRED_CHOICES: string[] = [
   'Decoder gate: the guide and layer pools are causal running means, so the layer weights are a softmax per sample and position (a whole-sequence mean would also leak future tokens).',
   'Every decoder interaction layer cross-attends the encoder branch output S_E through the crosser (ReLU-L1 rows over unpadded encoder tokens, no identity); the decoder guide does not (as MDETR).',
   'Encoder pooling and key mask follow MDETR: masked mean over unpadded tokens, keys masked.',
-  'Output: LayerNorm(Linear(ReLU(S_D))) at d_model (MDETR\'s final upsample), replacing the decoder output before the frozen LM head (which rescales by d_model^-0.5 for tied embeddings).',
+  'Output: LayerNorm(Linear(ReLU(S_D))) at d_model (MDETR\'s final upsample), scaled by the frozen decoder final-norm weight and read by the frozen LM head (d_model^-0.5 rescale for tied embeddings) in place of the decoder output (wired in src/tasks/glue-t5/run.ts).',
   'Init and eps from MDETR: xavier_uniform weights, PyTorch-default biases, LayerNorm eps 1e-5, row-L1 eps 1e-7 added.',
 ];
 

@@ -55,8 +55,8 @@ export function makeBatch(items: EncodedExample[], padId: number): Seq2SeqBatch 
 /**
  * UniPT's encoder-decoder variant as a side network over a frozen T5 (no official T5 code exists; see INFERRED.md):
  * [INFERRED] each branch reads HF-style hidden states (embeddings output, blocks 1..N-1, the final-normed last state
- * as the guide); [INFERRED] its output replaces the last decoder block's output, so the frozen decoder final RMSNorm
- * and the frozen LM head (tied: d_model^-0.5 rescale) read it; [INFERRED] the backbone runs in training mode outside the tape, as UniPT's CLIP-ViL and MDETR variants.
+ * as the guide); [INFERRED] its output, scaled by the frozen decoder final-norm weight, replaces the decoder output
+ * before the frozen LM head (tied: d_model^-0.5 rescale); [INFERRED] the backbone runs in training mode outside the tape, as UniPT's CLIP-ViL and MDETR variants.
  */
 export function uniptT5Side(model: T5Model, rawConfig: unknown, rng: Rng): T5SideNetwork {
   const c = resolveUniptConfig(rawConfig, 't5');
@@ -68,9 +68,10 @@ export function uniptT5Side(model: T5Model, rawConfig: unknown, rng: Rng): T5Sid
   return {
     name: 'unipt', module,
     encode: (enc, ctx) => module.encode(hfHiddenStates(enc), enc.mask, ctx),
-    // [INFERRED] UniPT's output stands where the last decoder block's output stands: the frozen decoder final RMSNorm
-    // (whose learnt scale sets the logit temperature the tied LM head expects) and the frozen LM head read it
-    decode: (dec, memory, encMask, ctx) => model.decoder.final_layer_norm.forward(module.decode(hfHiddenStates(dec), memory, encMask, ctx)),
+    // [INFERRED] UniPT's output (ending in a LayerNorm) is scaled by the frozen decoder final-norm weight, which is what
+    // T5's final RMSNorm applies to a normalised state: UniPT starts at the logit scale the frozen LM head expects and
+    // its own LayerNorm gain can still change it
+    decode: (dec, memory, encMask, ctx) => tf.mul(module.decode(hfHiddenStates(dec), memory, encMask, ctx), model.decoder.final_layer_norm.weight.value),
   };
 }
 

@@ -37,15 +37,19 @@ class GruDirection {
     let h: Tensor = tf.zeros([U, H]);
     const out: Tensor[] = new Array(T);
     const order = reverse ? Array.from({ length: T }, (_, i) => T - 1 - i) : Array.from({ length: T }, (_, i) => i);
+    // one unstack (its gradient is one stack) instead of a slice per step (each slice's gradient pads back to the
+    // whole [U, T, 3H] input: T full-size temporaries in the backward pass)
+    const steps = tf.unstack(gi, 1);
+    const masks = mask ? tf.unstack(mask, 1) : null;
     for (const t of order) {
-      const g = tf.reshape(tf.slice(gi, [0, t, 0], [U, 1, 3 * H]), [U, 3 * H]);
+      const g = steps[t];
       const gh = o.linear(h, this.wHh.value, this.bHh.value, this.wHh.trainable, this.bHh.trainable);
       const r = tf.sigmoid(tf.add(tf.slice(g, [0, 0], [U, H]), tf.slice(gh, [0, 0], [U, H])));
       const z = tf.sigmoid(tf.add(tf.slice(g, [0, H], [U, H]), tf.slice(gh, [0, H], [U, H])));
       const n = tf.tanh(tf.add(tf.slice(g, [0, 2 * H], [U, H]), tf.mul(r, tf.slice(gh, [0, 2 * H], [U, H]))));
       let hn = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
       // positions past a sequence's end keep the zero state, so the reverse pass starts fresh at its last element
-      if (mask) { const m = tf.slice(mask, [0, t], [U, 1]); hn = tf.mul(hn, m); }
+      if (masks) hn = tf.mul(hn, tf.reshape(masks[t], [U, 1]));
       h = hn;
       out[t] = h;
     }

@@ -7,7 +7,8 @@ import type { Rng } from '../../engine/rng.js';
 import type { FamilyBuildArgs } from '../family.js';
 import type { TaskRun } from '../types.js';
 import { loadTokenizer, encodeBatch, type TextTokenizer } from '../../data/tokenizer/index.js';
-import { loadClipVil } from '../../backbones/clip-vil/checkpoint.js';
+import { loadClipVil, loadPretrainedAnswerHead } from '../../backbones/clip-vil/checkpoint.js';
+import { loadLxmertQa } from './lxmert-qa.js';
 import { AnswerHead } from '../../backbones/clip-vil/heads.js';
 import { checkpointHash } from '../../backbones/hf/config.js';
 import { getTask, getMethod } from '../../registry/index.js';
@@ -108,6 +109,9 @@ export async function buildVqaRun({ spec, backboneDir, rng }: FamilyBuildArgs, o
     const method = applyVqaMethod(spec.method.id, spec.method.config, model, rng.fork('method'));
     const A = splits.answers.label2ans.length;
     const head = new AnswerHead(model.hiddenSize, A, rng.fork('head'), config.text_config.initializer_range);
+    // --loadLXMERTQA: start logit_fc from the checkpoint's pretraining QA head when it has one
+    const qa = loadPretrainedAnswerHead(backboneDir, model.hiddenSize, spec.seed);
+    if (qa) { try { loadLxmertQa(head, qa, splits.answers.label2ans); } finally { qa.head.dispose(); } }
     const vqa = new VqaTaskModel(model, tower, method, head);
     const B = spec.train.batchSize, evalB = spec.train.evalBatchSize ?? Math.max(B, 64);
     const label2ans = splits.answers.label2ans;

@@ -6,8 +6,11 @@
 // The cross-modal encoder is text-mini (4 layers x 64, 4 heads, FFN 256): its embeddings, layers and pooler are
 // copied, the word-embedding table grown to the scene vocabulary (the language's ids unchanged, new rows N(0, 0.02));
 // visn_fc starts from init_bert_weights. Then LXRT-style pretraining (src/backbones/clip-vil/pretrain.ts): masked
-// language modelling on scene captions and questions (no answers) given the image, plus image-sentence matching, on
-// a pool of procedural scenes whose tower features are computed once. Deterministic from its seed; written in the
+// language modelling on scene captions and questions given the image, image-sentence matching, and LXMERT's image
+// question answering (the QA head over the mini answer vocabulary on the questions' true answers; VQA-style scene
+// questions and GQA-style compositional ones, as LXMERT pretrains on VQA, GQA and VG-QA questions), on a pool of
+// procedural scenes (drawn from their own seed, apart from every task's data) whose tower features are computed
+// once. The QA head is saved with its answer table, so fine-tuning starts logit_fc from it (--loadLXMERTQA). Deterministic from its seed; written in the
 // Hugging Face layout (config.json, model.safetensors with the MLM and matching heads, tokenizer files,
 // pretraining.json).
 import { writeFileSync } from 'node:fs';
@@ -23,7 +26,8 @@ import { loadClip, readClipImageStats } from '../../backbones/clip/checkpoint.js
 import { ClipVilConfigSchema, type ClipVilConfig } from '../../backbones/clip-vil/config.js';
 import { ClipVilModel } from '../../backbones/clip-vil/model.js';
 import { VisionTower } from '../../backbones/clip-vil/visual.js';
-import { MatchHead } from '../../backbones/clip-vil/heads.js';
+import { MatchHead, AnswerHead } from '../../backbones/clip-vil/heads.js';
+import { compositionalQuestion, miniAnswerVocab } from '../../tasks/vqa/data/mini.js';
 import { saveClipVil } from '../../backbones/clip-vil/checkpoint.js';
 import { pretrainClipVil } from '../../backbones/clip-vil/pretrain.js';
 import type { Param } from '../../nn/param.js';
@@ -31,11 +35,13 @@ import type { MiniRecipe } from './types.js';
 
 /** Pretraining settings; changing any of them changes the checkpoint (and its hash, hence every run's identity). */
 export const CLIP_VIL_MINI_RECIPE = {
-  version: '1', seed: 0, steps: 300, batchSize: 48, lr: 1e-3, warmup: 30, weightDecay: 0.01,
+  version: '2', seed: 0, steps: 300, batchSize: 48, lr: 1e-3, warmup: 30, weightDecay: 0.01,
   /** Scenes whose frozen-tower features are computed once; each step draws images from this pool. */
   poolImages: 2048,
-  /** Share of sentences that are questions (without answers) rather than captions. */
-  questionShare: 0.3,
+  /** Share of sentences that are questions (with their answers, for the QA objective) rather than captions. */
+  questionShare: 0.5,
+  /** Of the questions, the share that are GQA-style compositional ones (the rest VQA-style). */
+  compositionalShare: 0.5,
   scenes: { minObjects: 1, maxObjects: 5 },
   maxTextLength: 20,
 };
@@ -113,7 +119,9 @@ export const CLIP_VIL_MINI: MiniRecipe = {
       const tower = new VisionTower(config, r.seed);
       const mlmHead = new MlmHead(config.text_config, r.seed);
       const matchHead = new MatchHead(config.text_config.hidden_size, new Rng(r.seed).fork('itm'), config.text_config.initializer_range);
-      models.push(model, tower, mlmHead, matchHead);
+      const answers = miniAnswerVocab().label2ans;
+      const qaHead = new AnswerHead(config.text_config.hidden_size, answers.length, new Rng(r.seed).fork('qa'), config.text_config.initializer_range);
+      models.push(model, tower, mlmHead, matchHead, qaHead);
       for (const [n, p] of text.encoder.namedParameters()) copyParam(model.getParam(`bert.${n}`), p, `bert.${n}`);
       if (text.mlmHead) for (const [n, p] of text.mlmHead.namedParameters()) copyParam(mlmHead.getParam(n), p, `cls.predictions.${n}`);
       for (const [n, p] of tower.towerParameters()) p.assign(clip.model.getParam(`vision_model.${n}`).value);
@@ -136,29 +144,34 @@ export const CLIP_VIL_MINI: MiniRecipe = {
       const item = feats.length / scenes.length;
       const sample = (rng: Rng, n: number) => {
         const texts: string[] = [];
+        const ans: (string | null)[] = [];
         const visual = new Float32Array(n * item);
         for (let k = 0; k < n; k++) {
           const i = rng.int(scenes.length);
           visual.set(feats.subarray(i * item, (i + 1) * item), k * item);
-          const q = rng.next() < r.questionShare ? sceneQuestions(scenes[i], rng, 1)[0] : undefined;
+          let q: { question: string; answer: string } | null | undefined = null;
+          if (rng.next() < r.questionShare) {
+            q = rng.next() < r.compositionalShare ? compositionalQuestion(scenes[i], rng) : sceneQuestions(scenes[i], rng, 1)[0];
+          }
           texts.push(q ? q.question : sceneCaptions(scenes[i], rng, 1)[0]);
+          ans.push(q ? q.answer : null);
         }
-        return { texts, visual, itemShape };
+        return { texts, visual, itemShape, answers: ans };
       };
       log(`pretraining clip-vil-mini: MLM + image-sentence matching, ${r.steps} steps of ${r.batchSize}, ${r.poolImages} scenes at ${S} px, vocabulary ${tok.vocabSize}, seed ${r.seed}`);
       const res = pretrainClipVil({
-        model, mlmHead, matchHead, tokenizer: tok, seed: r.seed, steps: r.steps, batchSize: r.batchSize, lr: r.lr,
+        model, mlmHead, matchHead, qa: { head: qaHead, answers }, tokenizer: tok, seed: r.seed, steps: r.steps, batchSize: r.batchSize, lr: r.lr,
         warmup: r.warmup, weightDecay: r.weightDecay, sample, progressEvery: 50,
-        onProgress: (p) => log(`  step ${p.step}/${p.steps}  loss ${p.loss.toFixed(3)} (mlm ${p.mlm.toFixed(3)}, match ${p.match.toFixed(3)})  (${p.stepsPerSecond.toFixed(1)} steps/s)`),
+        onProgress: (p) => log(`  step ${p.step}/${p.steps}  loss ${p.loss.toFixed(3)} (mlm ${p.mlm.toFixed(3)}, match ${p.match.toFixed(3)}, qa ${p.qa.toFixed(3)})  (${p.stepsPerSecond.toFixed(1)} steps/s)`),
       });
-      saveClipVil(dir, model, tower, { mlmHead, matchHead });
+      saveClipVil(dir, model, tower, { mlmHead, matchHead, qa: { head: qaHead, answers } });
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
       writeFileSync(join(dir, 'pretraining.json'), `${JSON.stringify({
         backbone: 'clip-vil-mini', recipe: r, language: LANGUAGE_VERSION, sources: CLIP_VIL_MINI_SOURCES,
-        objective: 'LXRT-style: masked-language modelling on matched sentences (BERT masking, 15%) + image-sentence matching (half the pairs mismatched)',
+        objective: 'LXRT-style: masked-language modelling on matched sentences (BERT masking, 15%) + image-sentence matching (half the pairs mismatched) + image question answering (cross-entropy on the answer of matched questions)',
         heldout: { before: res.before, after: res.after }, seconds: res.seconds, stepsPerSecond: res.stepsPerSecond,
       }, null, 2)}\n`);
-      log(`clip-vil-mini: held-out masked-token accuracy ${pct(res.before.maskedAccuracy)} -> ${pct(res.after.maskedAccuracy)}, matching accuracy ${pct(res.before.matchAccuracy)} -> ${pct(res.after.matchAccuracy)} in ${res.seconds.toFixed(0)} s`);
+      log(`clip-vil-mini: held-out masked-token accuracy ${pct(res.before.maskedAccuracy)} -> ${pct(res.after.maskedAccuracy)}, matching accuracy ${pct(res.before.matchAccuracy)} -> ${pct(res.after.matchAccuracy)}, QA accuracy ${pct(res.before.qaAccuracy)} -> ${pct(res.after.qaAccuracy)} in ${res.seconds.toFixed(0)} s`);
     } finally {
       for (const m of models) m.dispose();
     }

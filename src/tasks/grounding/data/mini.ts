@@ -13,15 +13,15 @@ import { xyxyToCxcywh, type Box } from '../boxes.js';
 import { packedImages, type GroundingData, type GroundingItem, type GroundingSplit } from './types.js';
 
 /** Bumped whenever the generator's output changes (it enters the data fingerprint). */
-export const MINI_REFEXP_VERSION = 'mini-refexp-1';
+export const MINI_REFEXP_VERSION = 'mini-refexp-2';
 
 export const MINI_REFEXP = {
   imageSize: 48,
   scenes: { minObjects: 3, maxObjects: 6 },
   /** Expressions per split (refcocog's single test split takes testA + testB's sizes). */
-  sizes: { train: 480, val: 160, testA: 160, testB: 160 },
+  sizes: { train: 320, val: 64, testA: 64, testB: 64 },
   /** Expressions drawn per scene (distinct targets). */
-  perScene: 2,
+  perScene: 3,
 };
 
 const TEST_A_SHAPES: readonly Shape[] = ['circle', 'square', 'triangle'];

@@ -11,8 +11,8 @@ export const MINI_ITR_SEED = 20240701;
 export const CAPTIONS_PER_IMAGE = 5;
 
 export const MINI_ITR_SIZES = {
-  f30k: { train: 192, validation: 32, test: 50 },
-  coco: { train: 192, validation: 32, test: 100 },   // test = 5 folds of 20 ("1K") and all 100 ("5K")
+  f30k: { train: 160, validation: 32, test: 50 },
+  coco: { train: 160, validation: 32, test: 100 },   // test = 5 folds of 20 ("1K") and all 100 ("5K")
 } as const;
 
 export const MINI_SCENES: SceneOptions = { minObjects: 1, maxObjects: 2 };

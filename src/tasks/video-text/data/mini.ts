@@ -13,7 +13,7 @@ import { Rng } from '../../../engine/rng.js';
 import { sampleClip, renderClip, sampleAttributes, nounPhrase, sentence, EVENT_KINDS, type Clip, type Attr } from '../../../data/scenes/index.js';
 import type { VideoTextData, VideoTextSplit, VideoTextTaskId } from './types.js';
 
-export const MINI_VIDEO_TEXT_VERSION = 'vtr-mini-2';
+export const MINI_VIDEO_TEXT_VERSION = 'vtr-mini-3';
 export const MINI_DATA_SEED = 20240607;
 export const MINI_FRAMES = 4;
 /** Videos per group (one per event kind). */
@@ -21,8 +21,8 @@ export const GROUP = EVENT_KINDS.length;
 
 interface SplitSize { videos: number; captions: number }
 export const MINI_SIZES: Record<VideoTextTaskId, Record<'train' | 'validation' | 'test', SplitSize>> = {
-  'vtr-msrvtt': { train: { videos: 192, captions: 2 }, validation: { videos: 64, captions: 1 }, test: { videos: 100, captions: 1 } },
-  'vtr-msvd': { train: { videos: 160, captions: 2 }, validation: { videos: 48, captions: 3 }, test: { videos: 80, captions: 3 } },
+  'vtr-msrvtt': { train: { videos: 96, captions: 2 }, validation: { videos: 32, captions: 1 }, test: { videos: 64, captions: 1 } },
+  'vtr-msvd': { train: { videos: 96, captions: 2 }, validation: { videos: 32, captions: 2 }, test: { videos: 48, captions: 3 } },
 };
 
 /** "a small red circle moves up .": the object (size and colour, or one of them) and its event. */

@@ -23,7 +23,7 @@ export const MINI_VQA_VERSION = 'mini-vqa-1';
 export const MINI_VQA_SEED = 20240701;
 
 export interface MiniVqaSizes { images: { train: number; validation: number; test: number }; questionsPerImage: number }
-export const MINI_VQA_SIZES: MiniVqaSizes = { images: { train: 150, validation: 48, test: 48 }, questionsPerImage: 4 };
+export const MINI_VQA_SIZES: MiniVqaSizes = { images: { train: 150, validation: 32, test: 32 }, questionsPerImage: 4 };
 
 /** Scene sampling: 2..5 solid objects (enough for counting and for relations to a named anchor). */
 const SCENE_OPTS = { minObjects: 2, maxObjects: 5 } as const;
