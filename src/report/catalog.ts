@@ -30,7 +30,7 @@ function targetScope(task: string): string {
 export function catalogFromRegistry(): Catalog {
   const labels = taskLabels();
   const tasks = new Map<string, CatalogTask>(TASKS.map((t, i) => [t.id, {
-    id: t.id, label: labels.get(t.id)!, family: t.family, order: i, metrics: t.metrics.map((m) => ({ name: m.name, direction: m.direction })),
+    id: t.id, label: labels.get(t.id)!, family: t.family, order: i, metrics: t.metrics.map((m) => ({ name: m.name, direction: m.direction })), ...(t.evaluatedFrom ? { evaluatedFrom: t.evaluatedFrom } : {}),
   }]));
   const methods = new Map<string, CatalogMethod>(METHOD_LABELS.map(([id, label], i) => [id, { id, label, order: i }]));
   const families = new Set<string>(BACKBONES.map((b) => b.family));

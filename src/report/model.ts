@@ -130,6 +130,13 @@ export function metricValue(r: RunResult, metric: string, split: MetricSplit): n
 
 const AVG = 'average';
 
+/** A run's value of `metric` as the task it is shown as: a task evaluated from another's run reads prefixed names. */
+function shownValue(r: ReportRun, metric: string, split: MetricSplit, catalog: Catalog): number | undefined {
+  const from = catalog.task(taskOf(r))?.evaluatedFrom;
+  const name = from && from.task === r.result.spec.task ? `${from.metricPrefix}${metric}` : metric;
+  return metricValue(r.result, name, split);
+}
+
 export function buildModel(input: ReportInput, catalog: Catalog, opts: { split?: MetricSplit } = {}): ResultModel {
   const split = opts.split ?? 'test';
   if (!input.runs.length) throw new ReportInputError(`experiment "${input.experiment}" has no runs to report; run it first (unipt sweep / unipt run) or pick another with --experiment`);
@@ -204,15 +211,15 @@ export function buildModel(input: ReportInput, catalog: Catalog, opts: { split?:
         const ok: ReportRun[] = [];
         const failed: FailedRun[] = [];
         for (const r of cellRuns) {
-          const v = r.result.status === 'succeeded' ? metricValue(r.result, col.metric, split) : undefined;
+          const v = r.result.status === 'succeeded' ? shownValue(r, col.metric, split, catalog) : undefined;
           if (v !== undefined) ok.push(r);
           else failed.push({ runId: r.runId, status: r.result.status, message: r.result.error?.message ?? (r.result.status === 'succeeded' ? `no ${split} metric "${col.metric}"` : null) });
         }
         const bySeed = new Map<number, number>();
-        for (const r of ok) bySeed.set(r.result.spec.seed, metricValue(r.result, col.metric, split)!);
+        for (const r of ok) bySeed.set(r.result.spec.seed, shownValue(r, col.metric, split, catalog)!);
         okByTask.set(col.task, bySeed);
         const target = catalog.paperTarget({ task: col.task, method: row.method, backbone: g.backbone }) ?? null;
-        cells[row.id][col.id] = makeCell(ok.map((r) => ({ runId: r.runId, seed: r.result.spec.seed, value: metricValue(r.result, col.metric, split)! })), failed, target, capability);
+        cells[row.id][col.id] = makeCell(ok.map((r) => ({ runId: r.runId, seed: r.result.spec.seed, value: shownValue(r, col.metric, split, catalog)! })), failed, target, capability);
         if (superseded.length) cells[row.id][col.id].superseded = superseded.map((r) => r.runId).sort();
         for (const r of superseded) replaced.add(r.runId);
       }

@@ -29,6 +29,8 @@ export interface CatalogTask {
   order: number;
   /** Metric directions by name (headline first) for runs whose RunResult lacks metricDefs. */
   metrics: { name: string; direction: MetricDirection }[];
+  /** Set when this task's numbers are read from another task's run under prefixed names (MSCOCO 5K from 1K). */
+  evaluatedFrom?: { task: string; metricPrefix: string };
 }
 
 export interface CatalogMethod {

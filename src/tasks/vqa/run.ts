@@ -1,7 +1,7 @@
 // A VQA run (vqa-vqav2 or vqa-gqa) on CLIP-ViL: load the checkpoint and its tokenizer, the data (mini or LXMERT
 // files), tokenize the questions once (<= max_text_length tokens with [CLS]/[SEP], as CLIP-ViL's 20), prepare the
 // per-image visual inputs once (visual-store.ts), put the method on the cross-modal encoder, add logit_fc over the
-// answer vocabulary, train with BCE on the soft scores, evaluate with the VQA soft accuracy / GQA exact match.
+// answer vocabulary (started from the checkpoint's pretraining QA head when it has one, LXMERT's --loadLXMERTQA), train with BCE on the soft scores, evaluate with the VQA soft accuracy / GQA exact match.
 import { tf } from '../../engine/tf.js';
 import type { Rng } from '../../engine/rng.js';
 import type { FamilyBuildArgs } from '../family.js';
