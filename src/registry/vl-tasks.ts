@@ -98,7 +98,7 @@ function vqa(id: string, title: string, dataset: string, folder: string, metric:
 }
 
 // Grounding mini: MDETR fine-tuning steps are the costliest of the mini families; kept short for the sweep budget.
-const GROUNDING_MINI = { epochs: 2, batchSize: 32, lr: 1e-3, schedule: 'constant', warmupRatio: 0 } as const;
+const GROUNDING_MINI = { epochs: 1, batchSize: 32, lr: 1e-3, schedule: 'constant', warmupRatio: 0 } as const;
 
 function refexp(id: string, title: string, dataset: string, name: string, testSplits: string[]): TaskDef {
   const metrics: MetricDef[] = [
