@@ -12,26 +12,13 @@ import type { Param } from '../../nn/param.js';
 import type { Linear, LayerNorm } from '../../nn/layers.js';
 import type { MdetrModel } from '../../backbones/mdetr/model.js';
 import type { MultiheadAttention } from '../../backbones/mdetr/attention.js';
-import { topK } from '../lst/prune.js';
+import { keepColumnsByNormProduct } from '../lst/prune.js';
 import type { LstMdetrSide } from './side.js';
 
 const ids = (a: number[]) => tf.tensor1d(a, 'int32');
 const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-function colL1(W: Tensor, rows: number[]): Float32Array {
-  const t = tf.tidy(() => tf.sum(tf.abs(tf.gather(W, ids(rows), 0)), 0));
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-}
-
-/** Top-k columns by the product of the weights' column L1 norms (each over its rows). */
-function keep(ws: [Tensor, number[]][], k: number): number[] {
-  const n = (ws[0][0].shape as number[])[1];
-  const imp = new Float64Array(n).fill(1);
-  for (const [W, r] of ws) { const c = colL1(W, r); for (let j = 0; j < n; j++) imp[j] *= c[j]; }
-  return topK(imp, k);
-}
+const keep = keepColumnsByNormProduct;
 
 function assignSub(dst: Param, src: Param, rows: number[] | null, cols: number[]): void {
   const v = tf.tidy(() => (rows === null ? tf.gather(src.value, ids(cols), 0) : tf.gather(tf.gather(src.value, ids(rows), 0), ids(cols), 1)));

@@ -14,7 +14,7 @@ import { tf, type Tensor } from '../../engine/tf.js';
 import type { Param } from '../../nn/param.js';
 import type { T5Model, T5Stack } from '../../backbones/t5/model.js';
 import type { T5Attention, T5Block, T5DenseGatedGeluDense, T5DenseReluDense } from '../../backbones/t5/layers.js';
-import { topK } from '../lst/prune.js';
+import { topK, keepColumnsByNormProduct } from '../lst/prune.js';
 import type { LstT5Side, LstT5SideStack } from './side.js';
 
 export interface T5BlockChannels {
@@ -33,21 +33,7 @@ export interface T5ChannelPlan { embed: number[]; encoder: T5BlockChannels[]; de
 
 const ids = (a: number[]) => tf.tensor1d(a, 'int32');
 
-/** Column L1 norms of W [in, out] over the given rows. */
-function colL1(W: Tensor, rows: number[]): Float32Array {
-  const t = tf.tidy(() => tf.sum(tf.abs(tf.gather(W, ids(rows), 0)), 0));
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-}
-
-/** Top-k columns by the product of each weight's column L1 norm over its rows. */
-function keep(ws: [Tensor, number[]][], k: number): number[] {
-  const n = (ws[0][0].shape as number[])[1];
-  const imp = new Float64Array(n).fill(1);
-  for (const [W, r] of ws) { const c = colL1(W, r); for (let j = 0; j < n; j++) imp[j] *= c[j]; }
-  return topK(imp, k);
-}
+const keep = keepColumnsByNormProduct;
 
 function ffnWeights(ff: T5DenseReluDense | T5DenseGatedGeluDense): { wi: Param[]; wo: Param } {
   return 'wi' in ff ? { wi: [ff.wi.weight], wo: ff.wo.weight } : { wi: [ff.wi_0.weight, ff.wi_1.weight], wo: ff.wo.weight };

@@ -50,6 +50,25 @@ function keepColumns(ws: Tensor[], r: number[], k: number): number[] {
   return topK(v, k);
 }
 
+/** Column L1 norms of W [in, out] over the given rows. */
+function columnL1(W: Tensor, r: number[]): Float32Array {
+  const t = tf.tidy(() => tf.sum(tf.abs(rows(W, r)), 0));
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
+}
+
+/**
+ * Top-k columns by the product of each weight's column L1 norm over its own rows (the LST side networks of MDETR and
+ * T5, whose weights in one selection read different rows).
+ */
+export function keepColumnsByNormProduct(ws: [Tensor, number[]][], k: number): number[] {
+  const n = (ws[0][0].shape as number[])[1];
+  const imp = new Float64Array(n).fill(1);
+  for (const [W, r] of ws) { const c = columnL1(W, r); for (let j = 0; j < n; j++) imp[j] *= c[j]; }
+  return topK(imp, k);
+}
+
 /** The channel selections for every backbone layer, with side width `hidden` and side FFN width `inter`. */
 export function magnitudeChannelPlan(encoder: TextEncoder, hidden: number, inter: number): ChannelPlan {
   const E = encoder.embeddings.word_embeddings.weight.value;
