@@ -33,7 +33,7 @@ function paperTrain(trainExamples: number, epochs: number): PaperTrain {
   };
 }
 
-function glue(id: string, title: string, dataset: string, metrics: MetricDef[], splits: TaskDef['splits'], dir: string, files: string, epochs: number, trainExamples: number): TaskDef {
+function glue(id: string, title: string, dataset: string, metrics: MetricDef[], splits: TaskDef['splits'], dir: string, files: string, epochs: number, trainExamples: number, miniEpochs: number): TaskDef {
   return {
     id, title, family: 'glue', dataset,
     paperBackbone: 'T5-base (LST protocol); this project also runs BERT/RoBERTa-style encoders with classification heads',
@@ -44,20 +44,22 @@ function glue(id: string, title: string, dataset: string, metrics: MetricDef[], 
     mini: { description: `procedural ${dataset} in the same schema, generated from the project's mini language` },
     paperSetup: { epochs, lr: 'per method: full/adapter/LoRA/BitFit 3e-4, LST 3e-3, prompt 0.3', batchSize: 100, notes: 'LST scripts/env.sh; max_source_length 128, warmup 500 steps, seeds 0,1,2 [CODE LST]' },
     paperTrain: paperTrain(trainExamples, epochs),
-    // small tasks get more epochs, as in LST (20 vs 10): their mini training sets are 1,000-1,200 examples
-    miniTrain: { epochs: splits === small ? 10 : 4, batchSize: 32, lr: 1e-3, schedule: 'linear', warmupRatio: 0.06 },
-    version: '2', // 2: the encoder path's head mean-pools the tokens (was the first token)
+    // mini epochs per task: 45-70k training tokens for full fine-tuning (15-20 s on one core), so the whole mini
+    // sweep (126 runs) fits its 15-minute budget on two cores; shorter sentences get more passes
+    miniTrain: { epochs: miniEpochs, batchSize: 32, lr: 1e-3, schedule: 'linear', warmupRatio: 0.06 },
+    // 2: the encoder path's head mean-pools the tokens (was the first token); 3: length-bucketed training batches
+    version: '3',
   };
 }
 
 // Training-set sizes under the LST split: GLUE train sizes [STD], minus the 1,000 examples large tasks move to validation.
 export const GLUE_TASKS: TaskDef[] = [
-  glue('glue-cola', 'CoLA (linguistic acceptability)', 'CoLA', [{ name: 'matthews_correlation', direction: 'max', description: 'Matthews correlation (%)' }], small, 'CoLA', 'train.tsv, dev.tsv (no header)', 20, 8551),
-  glue('glue-sst2', 'SST-2 (sentiment)', 'SST-2', [acc], large, 'SST-2', 'train.tsv, dev.tsv', 10, 67349 - 1000),
-  glue('glue-mrpc', 'MRPC (paraphrase)', 'MRPC', [avg('F1 and accuracy'), { name: 'f1', direction: 'max' }, acc], small, 'MRPC', 'train.tsv, dev.tsv', 20, 3668),
-  glue('glue-qqp', 'QQP (question paraphrase)', 'QQP', [avg('F1 and accuracy'), { name: 'f1', direction: 'max' }, acc], large, 'QQP', 'train.tsv, dev.tsv', 10, 363846 - 1000),
-  glue('glue-stsb', 'STS-B (semantic similarity)', 'STS-B', [avg('Pearson and Spearman'), { name: 'pearson', direction: 'max' }, { name: 'spearmanr', direction: 'max' }], small, 'STS-B', 'train.tsv, dev.tsv', 20, 5749),
-  glue('glue-mnli', 'MNLI (natural language inference)', 'MNLI', [acc], { train: 'train', validation: 'dev_mismatched', test: 'dev_matched' }, 'MNLI', 'train.tsv, dev_matched.tsv, dev_mismatched.tsv', 10, 392702),
-  glue('glue-qnli', 'QNLI (question answering NLI)', 'QNLI', [acc], large, 'QNLI', 'train.tsv, dev.tsv', 10, 104743 - 1000),
-  glue('glue-rte', 'RTE (textual entailment)', 'RTE', [acc], small, 'RTE', 'train.tsv, dev.tsv', 20, 2490),
+  glue('glue-cola', 'CoLA (linguistic acceptability)', 'CoLA', [{ name: 'matthews_correlation', direction: 'max', description: 'Matthews correlation (%)' }], small, 'CoLA', 'train.tsv, dev.tsv (no header)', 20, 8551, 5),
+  glue('glue-sst2', 'SST-2 (sentiment)', 'SST-2', [acc], large, 'SST-2', 'train.tsv, dev.tsv', 10, 67349 - 1000, 2),
+  glue('glue-mrpc', 'MRPC (paraphrase)', 'MRPC', [avg('F1 and accuracy'), { name: 'f1', direction: 'max' }, acc], small, 'MRPC', 'train.tsv, dev.tsv', 20, 3668, 3),
+  glue('glue-qqp', 'QQP (question paraphrase)', 'QQP', [avg('F1 and accuracy'), { name: 'f1', direction: 'max' }, acc], large, 'QQP', 'train.tsv, dev.tsv', 10, 363846 - 1000, 2),
+  glue('glue-stsb', 'STS-B (semantic similarity)', 'STS-B', [avg('Pearson and Spearman'), { name: 'pearson', direction: 'max' }, { name: 'spearmanr', direction: 'max' }], small, 'STS-B', 'train.tsv, dev.tsv', 20, 5749, 3),
+  glue('glue-mnli', 'MNLI (natural language inference)', 'MNLI', [acc], { train: 'train', validation: 'dev_mismatched', test: 'dev_matched' }, 'MNLI', 'train.tsv, dev_matched.tsv, dev_mismatched.tsv', 10, 392702, 1),
+  glue('glue-qnli', 'QNLI (question answering NLI)', 'QNLI', [acc], large, 'QNLI', 'train.tsv, dev.tsv', 10, 104743 - 1000, 1),
+  glue('glue-rte', 'RTE (textual entailment)', 'RTE', [acc], small, 'RTE', 'train.tsv, dev.tsv', 20, 2490, 3),
 ];

@@ -14,23 +14,12 @@ import {
   VseTextUnipt, VseCnnUnipt, Clip4ClipUnipt, ClipVilUnipt, MdetrUnipt, EncoderDecoderUnipt,
   interact, reluL1Attention, reluL1Normalize, parallelInteraction, lengthsToMask, BatchNorm2d, type Seq,
 } from '../../src/petl/unipt/index.js';
+import { randnSeeded as randn, tensorMaxDiff as maxDiff, tensorMaxAbs as maxAbs } from '../engine/support/tensors.js';
 
 await initBackend('wasm');
 
 const CTX: ForwardCtx = { training: true, rng: new Rng(0) };
 
-function randn(shape: number[], seed: number, scale = 1): Tensor {
-  const r = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = scale * r.normal();
-  return tf.tensor(v, shape);
-}
-function maxDiff(a: Tensor, b: Tensor): number {
-  assert.deepEqual(a.shape, b.shape);
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
-}
-function maxAbs(a: Tensor): number { return tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]); }
 /** Copy of `hs` with entry i replaced by fresh noise. */
 function perturbed(hs: Tensor[], i: number, seed: number): Tensor[] {
   return hs.map((h, j) => (j === i ? tf.add(h, randn(h.shape as number[], seed)) : h));

@@ -1,7 +1,8 @@
 // Every method trains mini GLUE tasks end to end through the same path as `unipt run` (resolveRunSpec -> runOnce on
 // the pretrained models/text-mini): the training loss falls and the headline test metric beats the best constant
 // prediction on the same split. Two tasks here (the full 8 x 7 matrix is `node dist/bench/glue-mini.js`); the
-// training set is a seeded subset so the whole file stays quick.
+// training set is a seeded subset so the whole file stays quick. Four epochs, more than the sweep's mini budget of
+// one or two for these tasks: this checks that each method learns, not how far a 15-minute sweep gets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveRunSpec } from '../../src/train/resolve-spec.js';
@@ -25,7 +26,7 @@ for (const task of TASKS) {
     const constant = await constantBaseline(task);
     const failures: string[] = [];
     for (const { id } of METHODS) {
-      const spec = resolveRunSpec({ task, method: id, backend: 'wasm', train: { maxTrainExamples: 1500 } });
+      const spec = resolveRunSpec({ task, method: id, backend: 'wasm', train: { maxTrainExamples: 1500, epochs: 4 } });
       const r = await runOnce(spec);
       assert.equal(r.status, 'succeeded', `${task}/${id}: ${r.error?.message}`);
       const k = Math.max(1, Math.floor(r.stepLosses.length / 10));

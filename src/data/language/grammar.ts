@@ -40,8 +40,10 @@ export class Chooser {
   /**
    * @param avoid another realisation's choices; with probability `pDiffer` a concept it also used gets a different
    *   lemma (a synonym) when one is available, which is how paraphrases get lexical variation.
+   * @param pSame with this probability a concept `avoid` also used keeps its lemma (checked before `pDiffer`);
+   *   otherwise the lemma is drawn as usual, so it may still come out the same.
    */
-  constructor(private readonly picker: Picker, private readonly avoid?: Chooser, private readonly pDiffer = 0) {}
+  constructor(private readonly picker: Picker, private readonly avoid?: Chooser, private readonly pDiffer = 0, private readonly pSame = 0) {}
 
   pick<L extends Rarity>(c: HasLemmas<L>): L {
     const m = this.memo.get(c);
@@ -49,6 +51,7 @@ export class Chooser {
     let options = this.picker.allowed(c.lemmas);
     if (!options.length) throw new Error('Chooser: concept has no lemma in this pool');
     const prev = this.avoid?.chosen(c);
+    if (prev && this.pSame > 0 && options.includes(prev) && this.picker.rng.next() < this.pSame) { this.memo.set(c, prev); return prev as L; }
     if (prev && options.length > 1 && this.picker.rng.next() < this.pDiffer) options = options.filter((l) => l !== prev);
     const l = this.picker.rng.pick(options);
     this.memo.set(c, l);

@@ -1,6 +1,6 @@
 // 2-D convolution (NHWC, filter [kh, kw, cin/groups, cout]) with a lean gradient: saves x and W. The wasm backend
-// has no Conv2DBackpropFilter kernel, so the filter gradient is computed as kh*kw plain matmuls of shifted input
-// windows against dy (each on the fast untransposed path after an explicit transpose).
+// has no Conv2DBackpropFilter kernel, so the filter gradient is one matmul of the transposed im2col matrix (the kh*kw
+// shifted input windows, cut with long-run plain slices) against dy, on the fast untransposed path.
 import { tf, type Tensor } from '../tf.js';
 import { tracedSave, customGrad } from './trace.js';
 
@@ -30,30 +30,96 @@ function padArg(g: Geometry): [[number, number], [number, number], [number, numb
   return [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]];
 }
 
-function filterGrad(x: Tensor, dy: Tensor, kh: number, kw: number, stride: number, g: Geometry): Tensor {
-  const [B, , , C] = x.shape as number[];
-  const Co = (dy.shape as number[])[3];
-  const N = B * g.outH * g.outW;
-  const dy2 = tf.reshape(dy, [N, Co]) as tf.Tensor2D;
-  const xp = g.top || g.bottom || g.left || g.right ? tf.pad(x, padArg(g)) : x;
-  const taps: Tensor[] = [];
+/**
+ * The kh*kw input windows of the (zero-padded) input, one per filter tap, each [B, outH, outW*C]: window (i, j)
+ * holds xp[b, i + y*stride, j + x*stride, c]. Every copy is a plain slice whose innermost run is a whole output row
+ * (outW*C values): wasm's StridedSlice runs a slow per-element path, and tfjs-wasm's Slice copies one innermost run
+ * at a time in JS, so short runs (C values) are slow too. For stride s the padded input is first split into its s x s
+ * phases xp[:, pi::s, pj::s, :] with one rank-4 transpose (the bottom/right edge zero-padded up to a multiple of s;
+ * those zeros are never read), and window (i, j) is a slice of phase (i mod s, j mod s).
+ */
+function tapWindows(x: Tensor, kh: number, kw: number, stride: number, g: Geometry): Tensor[] {
+  const [B, H, W, C] = x.shape as number[];
+  const { outH, outW } = g, s = stride;
+  const Hp = H + g.top + g.bottom, Wp = W + g.left + g.right;
+  const Hs = Math.ceil(Hp / s) * s, Ws = Math.ceil(Wp / s) * s;
+  const bottom = g.bottom + (Hs - Hp), right = g.right + (Ws - Wp);
+  const xp = g.top || bottom || g.left || right ? tf.pad(x, [[0, 0], [g.top, bottom], [g.left, right], [0, 0]]) : x;
+  const hs = Hs / s, ws = Ws / s;
+  // phase (pi, pj) as [B, hs, ws*C]
+  let phaseOf: (pi: number, pj: number) => Tensor;
+  if (s === 1) {
+    const whole = tf.reshape(xp, [B, Hs, Ws * C]);
+    phaseOf = () => whole;
+  } else {
+    // [B*Hs, ws, s, C] -> [B*Hs, s(pj), ws, C] = [B*hs, s(pi), s(pj), ws*C]
+    const split = tf.reshape(tf.transpose(tf.reshape(xp, [B * Hs, ws, s, C]), [0, 2, 1, 3]), [B * hs, s, s, ws * C]);
+    const cache = new Map<number, Tensor>();
+    phaseOf = (pi, pj) => {
+      let t = cache.get(pi * s + pj);
+      if (!t) { t = tf.reshape(tf.slice(split, [0, pi, pj, 0], [B * hs, 1, 1, ws * C]), [B, hs, ws * C]); cache.set(pi * s + pj, t); }
+      return t;
+    };
+  }
+  const out: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      const win = kh === 1 && kw === 1 && stride === 1 ? xp
-        : tf.stridedSlice(xp, [0, i, j, 0], [B, i + (g.outH - 1) * stride + 1, j + (g.outW - 1) * stride + 1, C], [1, stride, stride, 1]);
-      taps.push(tf.matMul(tf.transpose(tf.reshape(win, [N, C]) as tf.Tensor2D), dy2));
+      const ph = phaseOf(i % s, j % s), oi = Math.floor(i / s), oj = Math.floor(j / s);
+      out.push(oi === 0 && oj === 0 && hs === outH && ws === outW ? ph : tf.slice(ph, [0, oi, oj * C], [B, outH, outW * C]));
     }
   }
-  return tf.reshape(tf.stack(taps), [kh, kw, C, Co]);
+  return out;
 }
 
-/** Applies fn group by group to the parts' slices and concatenates along `axis` (one group: fn itself). */
-function forEachGroup(groups: number, parts: Tensor[][], fn: (...ts: Tensor[]) => Tensor, axis: number): Tensor {
+/**
+ * dW[i, j, c, o] = Σ_{b,y,x} xp[b, i + y*stride, j + x*stride, c] · dy[b, y, x, o], as ONE matmul of the transposed
+ * im2col matrix [kh*kw*C, N] (taps stacked, then one rank-3 transpose) with dy [N, Co], on the untransposed fast
+ * path; its rows come out in the filter's [kh, kw, C] order. Each entry is the same length-N dot product as before.
+ */
+function filterGrad(x: Tensor, dy: Tensor, kh: number, kw: number, stride: number, g: Geometry): Tensor {
+  const C = (x.shape as number[])[3];
+  const Co = (dy.shape as number[])[3];
+  const N = dy.size / Co, T = kh * kw;
+  const dy2 = tf.reshape(dy, [N, Co]) as tf.Tensor2D;
+  // each stage frees the previous one at once, so at most two copies of the windows are live (the per-tap version
+  // held the windows, their transposes and the padded input until the end of the backward pass)
+  const taps = tf.tidy(() => tapWindows(x, kh, kw, stride, g));
+  const stacked = T === 1 ? taps[0] : tf.concat(taps, 0);
+  if (T > 1) tf.dispose(taps);
+  const colsT = tf.reshape(tf.transpose(tf.reshape(stacked, [T, N, C]), [0, 2, 1]), [T * C, N]) as tf.Tensor2D;
+  stacked.dispose();
+  const dW = tf.matMul(colsT, dy2);
+  colsT.dispose();
+  return tf.reshape(dW, [kh, kw, C, Co]);
+}
+
+/** Applies fn group by group to the parts' slices and joins the results along the channel axis (one group: fn itself). */
+function forEachGroup(groups: number, parts: Tensor[][], fn: (...ts: Tensor[]) => Tensor): Tensor {
   if (groups === 1) return fn(...parts.map((p) => p[0]));
-  return tf.concat(Array.from({ length: groups }, (_, i) => fn(...parts.map((p) => p[i]))), axis);
+  return concatGroups(Array.from({ length: groups }, (_, i) => fn(...parts.map((p) => p[i]))));
 }
 
-function splitGroups(t: Tensor, groups: number): Tensor[] { return groups === 1 ? [t] : tf.split(t, groups, 3); }
+/**
+ * tf.split(t, groups, 3) for a rank-4 t, as one rank-3 transpose to group-major order plus contiguous leading-axis
+ * slices: wasm's SplitV (and Concat on the last axis) copy one channel run of every pixel at a time in JS.
+ */
+function splitGroups(t: Tensor, groups: number): Tensor[] {
+  if (groups === 1) return [t];
+  const shape = t.shape as number[], last = shape[3] / groups, lead = t.size / shape[3];
+  return tf.tidy(() => {
+    const byGroup = tf.transpose(tf.reshape(t, [lead, groups, last]), [1, 0, 2]);
+    return Array.from({ length: groups }, (_, i) => tf.reshape(tf.slice(byGroup, [i, 0, 0], [1, lead, last]), [...shape.slice(0, 3), last]));
+  });
+}
+
+/** tf.concat(parts, 3) for equally shaped rank-4 parts: a leading-axis concat and one rank-3 transpose. */
+function concatGroups(parts: Tensor[]): Tensor {
+  const shape = parts[0].shape as number[], last = shape[3], lead = parts[0].size / last;
+  return tf.tidy(() => {
+    const stacked = tf.concat(parts.map((p) => tf.reshape(p, [1, lead, last])), 0);
+    return tf.reshape(tf.transpose(stacked, [1, 0, 2]), [...shape.slice(0, 3), parts.length * last]);
+  });
+}
 
 /**
  * Convolution with optional groups (ResNeXt); `trainW` false keeps W frozen (input gradient only). Groups run
@@ -73,9 +139,9 @@ export function conv2d(x: Tensor, W: Tensor, opts: Conv2dOptions = {}, trainW = 
   const tfPad = typeof pad === 'number' ? padArg(g) : pad;
   const xgShape = [xs[0], xs[1], xs[2], xs[3] / groups] as [number, number, number, number];
   const fwd = (xx: Tensor, ww: Tensor) => forEachGroup(groups, [splitGroups(xx, groups), splitGroups(ww, groups)],
-    (xi, wi) => tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, stride, tfPad), 3);
+    (xi, wi) => tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, stride, tfPad));
   const dInput = (dy: Tensor, ww: Tensor) => forEachGroup(groups, [splitGroups(dy, groups), splitGroups(ww, groups)],
-    (dyi, wi) => tf.conv2dTranspose(dyi as tf.Tensor4D, wi as tf.Tensor4D, xgShape, stride, tfPad), 3);
+    (dyi, wi) => tf.conv2dTranspose(dyi as tf.Tensor4D, wi as tf.Tensor4D, xgShape, stride, tfPad));
   if (trainW) {
     const f = customGrad((xx: Tensor, ww: Tensor, save: tf.GradSaveFunc) => {
       tracedSave('conv2d', CONV2D_SAVES, save, [xx, ww]);
@@ -83,7 +149,7 @@ export function conv2d(x: Tensor, W: Tensor, opts: Conv2dOptions = {}, trainW = 
         value: fwd(xx, ww),
         gradFunc: (dy: Tensor, [sx, sw]: Tensor[]) => tf.tidy(() => [
           dInput(dy, sw),
-          forEachGroup(groups, [splitGroups(sx, groups), splitGroups(dy, groups)], (xi, dyi) => filterGrad(xi, dyi, kh, kw, stride, g), 3),
+          forEachGroup(groups, [splitGroups(sx, groups), splitGroups(dy, groups)], (xi, dyi) => filterGrad(xi, dyi, kh, kw, stride, g)),
         ]),
       };
     }) as (a: Tensor, b: Tensor) => Tensor;

@@ -8,6 +8,11 @@
 //   F'_i = (rowL1(ReLU(F_N F_iᵀ), +1e-8) + I) F_i;   F^c = F_N + BN(Conv1x1(Σ C_i F'_i));   out = Conv1x1(ReLU(F^c))
 // BatchNorms run in training mode with batch statistics when ctx.training (the running statistics are updated as
 // PyTorch does). Output [B, h·w, embed]. Unfold/Fold and the pooling are reshapes plus rank-4 transposes.
+// The whole "Pre" step (G -> P_i) is ONE lean custom-gradient op (`guidedPool`): the stage map X_i is a frozen
+// constant (computed outside the tape, as under the official torch.no_grad()), and only the per-patch normalised
+// saliency and its norms ([B, H, W] floats) are kept for the backward pass. Built from plain taped ops, the step
+// kept every map-sized intermediate (the upsampled G, G ⊙ X, X ⊙ w) and, because tfjs keeps every intermediate
+// gradient until the backward pass ends, each of their map-sized gradients too.
 import { tf, type Tensor } from '../../engine/tf.js';
 import type { Rng } from '../../engine/rng.js';
 import { Module, type ForwardCtx } from '../../nn/module.js';
@@ -15,6 +20,7 @@ import { ModuleDict } from '../../nn/container.js';
 import type { Linear } from '../../nn/layers.js';
 import { Seq, Conv1x1, BatchNorm2d, makeLinear } from './layers.js';
 import { pool, reluL1Normalize, type L1Norm } from './interaction.js';
+import { tracedSave, customGrad } from '../../engine/ops/trace.js';
 import { parallelInteraction } from './aggregation.js';
 import { resolveAblation, mappingSize, range, checkCount, type AblationOptions, type ResolvedAblation } from './options.js';
 
@@ -46,14 +52,84 @@ export function upsampleNearest(x: Tensor, H: number, W: number): Tensor {
 
 /**
  * Unfold(kernel = stride = r) of a [B, H, W] saliency map, L1-normalised ReLU within each patch, + 1/r², folded
- * back to [B, H, W].
+ * back to [B, H, W]. With upsampleNearest and sumPool this is the plain-op form of the "Pre" step; the module runs
+ * the lean `guidedPool`, and the tests hold it to this form.
  */
 export function patchWeights(s: Tensor, r: number, norm: L1Norm = VSE_CNN_NORM): Tensor {
   const [B, H, W] = s.shape;
+  return fromPatches(tf.add(reluL1Normalize(toPatches(s, r), norm), 1 / (r * r)), B, H, W, r);
+}
+
+/** [B, H, W] -> [B·hb·wb, r·r]: each row one r×r patch (Unfold with kernel = stride = r). */
+function toPatches(s: Tensor, r: number): Tensor {
+  const [B, H, W] = s.shape;
   const hb = H / r, wb = W / r;
-  const patches = tf.reshape(tf.transpose(tf.reshape(s, [B * hb, r, wb, r]), [0, 2, 1, 3]), [B * hb * wb, r * r]);
-  const w = tf.add(reluL1Normalize(patches, norm), 1 / (r * r));
-  return tf.reshape(tf.transpose(tf.reshape(w, [B * hb, wb, r, r]), [0, 2, 1, 3]), [B, H, W]);
+  return tf.reshape(tf.transpose(tf.reshape(s, [B * hb, r, wb, r]), [0, 2, 1, 3]), [B * hb * wb, r * r]);
+}
+
+/** Inverse of toPatches (Fold): [B·hb·wb, r·r] -> [B, H, W]. */
+function fromPatches(p: Tensor, B: number, H: number, W: number, r: number): Tensor {
+  const hb = H / r, wb = W / r;
+  return tf.reshape(tf.transpose(tf.reshape(p, [B * hb, wb, r, r]), [0, 2, 1, 3]), [B, H, W]);
+}
+
+/**
+ * Σ_c g[b, ⌊y/r⌋, ⌊x/r⌋, c] · X[b, y, x, c] -> [B, H, W], for g [B, H/r, W/r, C] and X [B, H, W, C]: the channel
+ * sum of NearestUpsample(g) ⊙ X without materialising the upsampled map (one rank-5 broadcast product; the products
+ * and the sum over channels are the same as with the upsampled map).
+ */
+function blockChannelDot(g: Tensor, X: Tensor, r: number): Tensor {
+  const [B, H, W, C] = X.shape;
+  const hb = H / r, wb = W / r;
+  return tf.tidy(() => tf.reshape(tf.sum(tf.mul(tf.reshape(X, [B * hb, r, wb, r, C]), tf.reshape(g, [B * hb, 1, wb, 1, C])), -1), [B, H, W]));
+}
+
+/** What `guidedPool` keeps for its backward pass: the normalised patch weights and their norms (both ~[B, H, W]). */
+export const GUIDED_POOL_SAVES = ['w', 'n'] as const;
+
+/**
+ * The "Pre" step as one lean op: P = SumPool_r(w ⊙ X) with w = patchWeights(Σ_c NearestUpsample(G) ⊙ X, r).
+ * G [B, H/r, W/r, C] carries the gradient; X [B, H, W, C] is a frozen stage map (a constant here: no gradient
+ * reaches it, as under the official torch.no_grad() backbone). Backward, with A = rowL1(ReLU(patches of s)) and n
+ * its row norms (pass = 1 where the 'clamp' norm was not clamped):
+ *   dw = Σ_c Up(dP) ⊙ X;   ds = (dw − pass · Σ_patch dw ⊙ A) / n ⊙ [A > 0]   (per patch);   dG = SumPool_r(ds ⊙ X).
+ * Only A and n are saved; the map-sized temporaries of either pass live in their own tidies.
+ */
+export function guidedPool(G: Tensor, X: Tensor, r: number, norm: L1Norm = VSE_CNN_NORM): Tensor {
+  const [B, H, W, C] = X.shape;
+  const gs = G.shape as number[];
+  if (X.rank !== 4 || G.rank !== 4 || H % r || W % r || gs[0] !== B || gs[1] !== H / r || gs[2] !== W / r || gs[3] !== C) {
+    throw new Error(`unipt vse-cnn guidedPool: G [${gs}] must be [B, H/r, W/r, C] for X [${X.shape}] and r=${r}`);
+  }
+  const f = customGrad((g: Tensor, save: tf.GradSaveFunc) => {
+    const [A, n, pass] = tf.tidy(() => {
+      const patches = toPatches(blockChannelDot(g, X, r), r);
+      const a = tf.relu(patches);
+      const sum = tf.sum(a, -1, true);
+      const nn = norm.mode === 'add' ? tf.add(sum, norm.eps) : tf.maximum(sum, norm.eps);
+      // torch.clamp passes the gradient where the input is >= min
+      const p = norm.mode === 'clamp' ? tf.cast(tf.greaterEqual(sum, norm.eps), 'float32') : null;
+      return [tf.div(a, nn), nn, p] as const;
+    });
+    tracedSave('guidedPool', pass ? [...GUIDED_POOL_SAVES, 'pass'] : GUIDED_POOL_SAVES, save, pass ? [A, n, pass] : [A, n]);
+    return {
+      value: tf.tidy(() => {
+        const w = fromPatches(tf.add(A, 1 / (r * r)), B, H, W, r);
+        return sumPool(tf.mul(X, tf.expandDims(w, -1)), r);
+      }),
+      gradFunc: (dP: Tensor, saved: Tensor[]) => tf.tidy(() => {
+        const [sA, sn, sPass] = saved;
+        const ds = tf.tidy(() => {
+          const dA = toPatches(blockChannelDot(dP, X, r), r);
+          let rowDot = tf.sum(tf.mul(dA, sA), -1, true);
+          if (sPass) rowDot = tf.mul(rowDot, sPass);
+          return fromPatches(tf.mul(tf.div(tf.sub(dA, rowDot), sn), tf.step(sA, 0)), B, H, W, r);
+        });
+        return sumPool(tf.mul(X, tf.expandDims(ds, -1)), r);
+      }),
+    };
+  }) as (g: Tensor) => Tensor;
+  return f(G);
 }
 
 /** Non-overlapping r×r sum pooling of [B, H, W, C] (AvgPool2d with divisor_override=1). */
@@ -126,11 +202,9 @@ export class VseCnnUnipt extends Module {
   /** The "Pre" step and Down_i for stage i: [B, h·w, d']. */
   private stageFeatures(maps: Tensor[], i: number, ctx: ForwardCtx): Tensor {
     const N = maps.length - 1, X = maps[i], r = this.hwRate[i];
-    const [B, H, W] = X.shape;
+    const B = X.shape[0];
     const G = this.identity_layers!.get(String(i))!.forward(maps[N], ctx);
-    const s = tf.sum(tf.mul(upsampleNearest(G, H, W), X), -1);
-    const w = patchWeights(s, r);
-    const P = sumPool(tf.mul(X, tf.expandDims(w, -1)), r);
+    const P = guidedPool(G, X, r);
     const F = this.downsample_layers.get(String(i))!.forward(P, ctx);
     const [, hb, wb] = F.shape as number[];
     return tf.reshape(F, [B, hb * wb, this.mapping]);

@@ -55,7 +55,7 @@ export async function buildGlueEncoderRun({ spec, backboneDir, rng }: FamilyBuil
     metricDefs: GLUE_METRIC_DEFS[task],
     trainSize: train.n,
     stepsPerEpoch: Math.ceil(train.n / B),
-    *trainBatches(_epoch, r) { for (const rows of shuffledBatches(train.n, B, r)) yield makeBatch(train, rows, regression); },
+    *trainBatches(_epoch, r) { for (const rows of shuffledBatches(train.n, B, r, train.lengths)) yield makeBatch(train, rows, regression); },
     disposeBatch,
     async evaluate(split) {
       const s = splits[split];

@@ -1,6 +1,6 @@
 // Small tensor helpers shared by the engine tests: seeded random inputs and element-wise comparisons.
 import { tf, type Tensor } from '../../../src/engine/tf.js';
-import type { Rng } from '../../../src/engine/rng.js';
+import { Rng } from '../../../src/engine/rng.js';
 
 /** Normal(mean, std) float32 tensor drawn from `rng` (deterministic per seed). */
 export function randn(shape: number[], rng: Rng, std = 1, mean = 0): Tensor {
@@ -33,3 +33,17 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export const sameShape = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+
+/** Normal(0, scale) float32 tensor from a fresh Rng(seed): the same values for the same seed in every test file. */
+export function randnSeeded(shape: number[], seed: number, scale = 1): Tensor {
+  return randn(shape, new Rng(seed), scale);
+}
+
+/** max |a - b| over two tensors of the same shape. */
+export function tensorMaxDiff(a: Tensor, b: Tensor): number {
+  if (!sameShape(a, b)) throw new Error(`shape mismatch: [${a.shape}] vs [${b.shape}]`);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** max |a| over a tensor. */
+export function tensorMaxAbs(a: Tensor): number { return tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]); }
