@@ -3,13 +3,20 @@
 import type { Command } from 'commander';
 import { openStore } from '../store/index.js';
 import type { RunRow } from '../store/types.js';
+import { TASKS } from '../registry/index.js';
 import { InputError } from '../util/errors.js';
 import { addDbOption, dbPathOf, fmtBytes, fmtSeconds, printJson, table } from './common.js';
 
-function headline(r: RunRow): string {
+/**
+ * The run's headline test metric as seen from `taskView`: a task evaluated from another task's run (MSCOCO 5K from
+ * the 1K run) shows that run's prefixed metric (`5k_rsum`), as the report does.
+ */
+function headline(r: RunRow, taskView?: string): string {
   const d = r.result?.metricDefs[0];
-  const v = d ? r.result?.final.test[d.name] : undefined;
-  return d && v !== undefined && v !== null ? `${d.name} ${Number(v).toFixed(2)}` : '-';
+  const prefix = TASKS.find((t) => t.id === taskView)?.evaluatedFrom?.metricPrefix ?? '';
+  const name = d ? `${prefix}${d.name}` : undefined;
+  const v = name ? r.result?.final.test[name] : undefined;
+  return name && v !== undefined && v !== null ? `${name} ${Number(v).toFixed(2)}` : '-';
 }
 
 function running(r: RunRow): string {
@@ -43,7 +50,7 @@ export function statusCommand(experiment: string | undefined, o: { db?: string; 
     }
     if (o.json) { printJson({ store: dbPath, experiment, cells }); return 0; }
     const rows = cells.map((c) => [
-      c.taskView, c.method, c.variant, c.seed, c.status, c.status === 'running' ? running(c) : c.status === 'succeeded' ? headline(c) : (c.error ?? '').split('\n')[0].slice(0, 60),
+      c.taskView, c.method, c.variant, c.seed, c.status, c.status === 'running' ? running(c) : c.status === 'succeeded' ? headline(c, c.taskView) : (c.error ?? '').split('\n')[0].slice(0, 60),
       fmtBytes(c.result?.memory?.peakBytes), c.result?.params ? c.result.params.trainable.toLocaleString('en-US') : '-', fmtSeconds(c.timings?.totalSeconds), c.id,
     ]);
     process.stdout.write(`${experiment} in ${dbPath}\n${table(['task', 'method', 'variant', 'seed', 'status', 'test headline / error', 'mem-v1 peak', 'trainable', 'time', 'run'], rows)}\n`);
