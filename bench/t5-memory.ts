@@ -56,7 +56,8 @@ function runWorker(method: string, batch: number, optimizer: 'adamw' | 'none'): 
     return { ok: true, out: JSON.parse(line) as WorkerOut, seconds };
   }
   const err = `${r.stderr ?? ''}`;
-  const oom = /offset is out of bounds|Aborted\(\)|Out of memory|Cannot enlarge memory|RangeError: (Array buffer allocation failed|WebAssembly\.Memory)/.test(err);
+  // "memory access out of bounds": the wasm heap could not grow (at 4 GiB, or fragmented below it) and a kernel wrote past it
+  const oom = /offset is out of bounds|memory access out of bounds|Aborted\(\)|Out of memory|Cannot enlarge memory|RangeError: (Array buffer allocation failed|WebAssembly\.Memory)/.test(err);
   const reason = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `timed out after ${values['timeout-s']} s`
     : oom ? 'out of memory: the wasm32 heap is limited to 4 GiB' : `exit ${r.status}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
   log(`  ${method} batch ${batch}${optimizer === 'none' ? ' (no optimizer)' : ''}: FAILED (${reason}), ${seconds.toFixed(0)} s`);
