@@ -10,6 +10,7 @@ import { initBackend } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/rng.js';
 import { installTracker } from '../src/engine/memory/tracker.js';
 import { MemoryProbe } from '../src/engine/memory/probe.js';
+import { extraCopies } from '../src/engine/memory/extra-copies.js';
 import type { ForwardCtx } from '../src/nn/module.js';
 import { AdamW } from '../src/train/optim.js';
 import { T5Model, IGNORE_INDEX } from '../src/backbones/t5/model.js';
@@ -28,6 +29,8 @@ const { values } = parseArgs({ options: {
   // 'none': gradients are computed and dropped, no optimizer state exists (full fine-tuning of T5-base: params,
   // gradients and AdamW's two moments do not fit together in wasm32's 4 GiB heap)
   optimizer: { type: 'string', default: 'adamw' },
+  // 'per-use': frozen weights' transposes made at each use instead of cached (see engine/memory/extra-copies.ts)
+  'frozen-transpose': { type: 'string', default: 'cache' },
 } });
 const useOptimizer = values.optimizer !== 'none';
 const method = values.method!;
@@ -36,6 +39,9 @@ const B = Number(values.batch), Ts = Number(values.source), Td = Number(values.t
 const steps = Number(values.steps), warmup = Number(values.warmup);
 
 const backend = await initBackend(values.backend!);
+const frozenTranspose = values['frozen-transpose'];
+if (frozenTranspose !== 'cache' && frozenTranspose !== 'per-use') throw new Error(`--frozen-transpose must be cache or per-use, got ${frozenTranspose}`);
+extraCopies.setMode(frozenTranspose);
 const tracker = installTracker();
 const t0 = performance.now();
 const config = t5PresetConfig(values.preset!);
@@ -80,7 +86,7 @@ const all = m.allParams();
 const bytes = (ps: typeof all) => ps.reduce((a, p) => a + p.bytes, 0);
 const memory = probe.report({ frozenParams: bytes(all.filter((p) => !p.trainable)), trainableParams: bytes(trainable), optimizerState: opt?.stateBytes ?? 0 });
 console.log(JSON.stringify({
-  method, preset: values.preset, optimizer: useOptimizer ? 'adamw' : 'none', trainableBytes: bytes(trainable), batch: B, sourceLength: Ts, targetLength: Td, backend: backend.name,
+  method, preset: values.preset, frozenTranspose, optimizer: useOptimizer ? 'adamw' : 'none', trainableBytes: bytes(trainable), batch: B, sourceLength: Ts, targetLength: Td, backend: backend.name,
   params: m.accounting(), buildSeconds, msPerStep: times.length ? times.reduce((a, b) => a + b, 0) / times.length : null, loss, memory,
 }));
 process.exit(0);

@@ -30,12 +30,16 @@ const { values } = parseArgs({ options: {
   steps: { type: 'string', default: '1' }, warmup: { type: 'string', default: '1' }, source: { type: 'string', default: '128' },
   target: { type: 'string', default: '3' }, preset: { type: 'string', default: 't5-base' }, 'timeout-s': { type: 'string', default: '900' },
   'no-adamw-attempt': { type: 'boolean', default: false },
+  // per-use (default): frozen weights' transposes are made at each use and freed, as PyTorch keeps no transposed
+  // copy; cache: kept once per weight (the engine's fast default for training runs; +850 MB on T5-base)
+  'frozen-transpose': { type: 'string', default: 'per-use' },
 } });
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const batches = values.batches!.split(',').map(Number);
 const methods = values.methods!.split(',').filter(Boolean);
 for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) { log(`unknown method "${m}"; valid: ${METHODS.join(', ')}`); process.exit(2); }
 if (batches.some((b) => !Number.isInteger(b) || b < 1)) { log(`--batches must be positive integers, got ${values.batches}`); process.exit(2); }
+if (!['cache', 'per-use'].includes(values['frozen-transpose']!)) { log(`--frozen-transpose must be cache or per-use, got ${values['frozen-transpose']}`); process.exit(2); }
 
 interface WorkerOut {
   method: string; batch: number; optimizer: 'adamw' | 'none'; trainableBytes: number; msPerStep: number | null; buildSeconds: number;
@@ -47,7 +51,7 @@ type Point = { ok: true; out: WorkerOut; seconds: number } | { ok: false; batch:
 function runWorker(method: string, batch: number, optimizer: 'adamw' | 'none'): Point {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [join(here, 't5-memory-worker.js'), '--method', method, '--batch', String(batch), '--optimizer', optimizer,
-    '--steps', values.steps!, '--warmup', values.warmup!, '--source', values.source!, '--target', values.target!, '--preset', values.preset!],
+    '--steps', values.steps!, '--warmup', values.warmup!, '--source', values.source!, '--target', values.target!, '--preset', values.preset!, '--frozen-transpose', values['frozen-transpose']!],
   { encoding: 'utf8', maxBuffer: 1 << 24, timeout: Number(values['timeout-s']) * 1000 });
   const seconds = (Date.now() - t0) / 1000;
   if (r.status === 0) {
@@ -78,7 +82,7 @@ function fit(xs: number[], ys: number[]): { intercept: number; slope: number } |
 
 const MiB = (b: number) => b / 2 ** 20;
 const started = Date.now();
-log(`T5 memory bench: ${values.preset}, source ${values.source} / target ${values.target} tokens, batches ${batches.join(', ')}, ${values.warmup} warm-up + ${values.steps} measured step(s), one process per configuration`);
+log(`T5 memory bench: ${values.preset}, source ${values.source} / target ${values.target} tokens, batches ${batches.join(', ')}, ${values.warmup} warm-up + ${values.steps} measured step(s), frozen transposes ${values['frozen-transpose']}, one process per configuration`);
 const results: Record<string, { points: Point[]; adamwAttempt: Point | null }> = {};
 for (const m of methods) {
   const optimizer = m === 'full' ? 'none' : 'adamw';
@@ -114,7 +118,7 @@ const rows = methods.map((m) => {
 });
 const full = rows.find((r) => r.method === 'full');
 const out = {
-  bench: 't5-memory', protocol: 'mem-v1', preset: values.preset, sourceLength: Number(values.source), targetLength: Number(values.target),
+  bench: 't5-memory', protocol: 'mem-v1', frozenTranspose: values['frozen-transpose'], preset: values.preset, sourceLength: Number(values.source), targetLength: Number(values.target),
   batches, targetBatch: TARGET_BATCH, unit: 'GB = MiB / 1000 (LST: torch.cuda.max_memory_allocated / 1024^2 / 1000)',
   note: 'The engines differ (tfjs-wasm float32 with its own saved tensors and pre-transposed frozen weights vs PyTorch autograd on a GPU): the absolute GB are not comparable, the ratio method / full fine-tuning is. Full fine-tuning: gradient step measured without an optimizer (AdamW does not fit beside T5-base in the 4 GiB wasm32 heap) plus the exact AdamW state (2 x 4 bytes per parameter); its optimizer-update temporaries are not included.',
   rows: rows.map((r) => ({
@@ -130,7 +134,7 @@ if (values.json) {
   console.log(JSON.stringify(out));
 } else {
   const f = (x: number | null, d = 1, w = 8) => (x === null ? '-' : x.toFixed(d)).padStart(w);
-  console.log(`\nT5 memory (mem-v1 peak) on ${out.preset}, source ${out.sourceLength} / target ${out.targetLength} tokens; extrapolated to batch ${TARGET_BATCH}`);
+  console.log(`\nT5 memory (mem-v1 peak) on ${out.preset}, source ${out.sourceLength} / target ${out.targetLength} tokens, frozen transposes ${out.frozenTranspose}; extrapolated to batch ${TARGET_BATCH}`);
   const cols = [...new Set(out.rows.flatMap((r) => r.measured.map((p) => p.batch)))].sort((a, b) => a - b);
   console.log(`${'method'.padEnd(26)}${cols.map((b) => `b=${b} MiB`.padStart(11)).join('')}${'slope MiB/ex'.padStart(14)}${'@100 GB'.padStart(9)}${'LST GB'.padStart(8)}${'ratio'.padStart(7)}${'LST ratio'.padStart(11)}`);
   for (const r of out.rows) {

@@ -19,7 +19,7 @@ export function tiedLogits(x: Tensor, E: Tensor, trainE: boolean): Tensor {
     const f = customGrad((xx: Tensor, save: tf.GradSaveFunc) => {
       tracedSave('tiedLogits(frozen)', [], save, []);
       return {
-        value: tf.matMul(xx as tf.Tensor2D, extraCopies.transposed(E)),
+        value: tf.tidy(() => tf.matMul(xx as tf.Tensor2D, extraCopies.transposed(E))),
         gradFunc: (dy: Tensor) => tf.matMul(dy as tf.Tensor2D, E as tf.Tensor2D),
       };
     }) as (a: Tensor) => Tensor;
