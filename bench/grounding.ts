@@ -1,15 +1,21 @@
 // Grounding (MDETR) benchmark: for each method, trainable parameters, mem-v1 peak and ms/step, side by side, each
 // method in a fresh process (mem-v1: one measurement per process). The model is mdetr-mini's architecture (cnn-mini
-// CNN, text-mini-sized text encoder, d 64, 4 + 4 layers, 10 queries) with seeded random weights (memory and time do
+// CNN, text-mini-sized text encoder, d 64, 3 + 3 layers, 5 queries) with seeded random weights (memory and time do
 // not depend on the values), the step is the trainer's (frozen-only work outside the tape in a tidy, loss and
 // gradients inside it, one AdamW update) on mini RefCOCO batches (48 px scenes, batch 32), with the CNN features
 // cached as the mini runs cache them (--pixels: the CNN runs in each step's frozen phase instead).
+// With --train, each method (plus a frozen-backbone "probe": MDETR frozen, only its heads train) instead runs the
+// whole mini recipe of a grounding task (`unipt run`'s spec: the task's mini schedule, the method's mini settings, the
+// committed mdetr-mini checkpoint) in a fresh process, and the bench prints validation / test Precision@1, the whole
+// run's wall time (process start included) and the task's chance levels (a box drawn from the training
+// targets; one of the scene's objects picked at random).
 // Usage: node dist/bench/grounding.js [--json] [--methods full,lora,...] [--steps 3] [--batch 32] [--pixels]
+//        node dist/bench/grounding.js --train [--task vg-refcoco] [--methods ...] [--backbone <dir>] [--json]
 //        node dist/bench/grounding.js --worker <method> ...   (one measurement, one JSON line)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tf, type Tensor } from '../src/engine/tf.js';
@@ -33,15 +39,18 @@ import { computeFeatureCache } from '../src/tasks/grounding/features.js';
 import { packedImages, type GroundingItem } from '../src/tasks/grounding/data/types.js';
 import { MINI_REFEXP, headSpan } from '../src/tasks/grounding/data/mini.js';
 import { xyxyToCxcywh } from '../src/tasks/grounding/boxes.js';
+import type { RunResult } from '../src/train/spec.js';
 
 const METHODS = ['full', 'bitfit', 'adapter', 'lora', 'prompt', 'lst', 'unipt'] as const;
+const SELF = fileURLToPath(import.meta.url);
 /** Mini configs the sweep uses for methods whose defaults are sized for paper models (prompt: 100 tokens). */
 const BENCH_CONFIGS: Record<string, Record<string, unknown>> = { prompt: { tokens: 10 } };
 
 const { values } = parseArgs({ options: {
   json: { type: 'boolean', default: false }, methods: { type: 'string', default: METHODS.join(',') }, steps: { type: 'string', default: '3' },
   warmup: { type: 'string', default: '1' }, batch: { type: 'string', default: '32' }, pixels: { type: 'boolean', default: false },
-  worker: { type: 'string' },
+  worker: { type: 'string' }, train: { type: 'boolean', default: false }, task: { type: 'string', default: 'vg-refcoco' },
+  backbone: { type: 'string' },
 } });
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -112,9 +121,104 @@ async function worker(method: string): Promise<void> {
   process.exit(0);
 }
 
+interface TrainResult {
+  method: string; trainable: number; total: number; steps: number; msPerStep: number | null;
+  validation: Record<string, number>; test: Record<string, number>; trainSeconds: number; evalSeconds: number;
+}
+
+/** One whole mini run of the task (the spec `unipt run --task <task> --method <m>` resolves), in this process. */
+async function trainWorker(method: string): Promise<void> {
+  const { resolveRunSpec } = await import('../src/train/resolve-spec.js');
+  const { resolveBackbone } = await import('../src/train/backbone-dir.js');
+  const { buildGroundingRun } = await import('../src/tasks/grounding/run.js');
+  const { train } = await import('../src/train/trainer.js');
+  await initBackend('wasm');
+  const tracker = installTracker();
+  const probeMode = method === 'probe';
+  // the probe: full fine-tuning's schedule with everything but the heads frozen
+  const spec = resolveRunSpec({ task: values.task!, method: probeMode ? 'full' : method, ...(values.backbone ? { backbone: values.backbone } : {}) });
+  const { dir } = resolveBackbone(spec.backbone);
+  const rng = new Rng(spec.seed);
+  const run = await buildGroundingRun({ spec, backboneDir: dir, rng: rng.fork('build') });
+  if (probeMode) {
+    const tm = run.model as GroundingTaskModel;
+    tm.mdetr.setTrainable(false);
+    tm.mdetr.heads.setTrainable(true);
+  }
+  const acc = run.model.accounting();
+  const t0 = performance.now();
+  const out = await train({ spec, run, probe: new MemoryProbe(tracker), rng: rng.fork('train') });
+  const t1 = performance.now();
+  const test = await run.evaluate('test');
+  const res: TrainResult = {
+    method, trainable: acc.trainable, total: acc.total, steps: out.steps, msPerStep: out.msPerStep ?? null,
+    validation: out.bestValidation, test, trainSeconds: (t1 - t0) / 1000, evalSeconds: (performance.now() - t1) / 1000,
+  };
+  out.optimizer.dispose();
+  run.dispose();
+  console.log(JSON.stringify(res));
+  process.exit(0);
+}
+
+/**
+ * One method's whole mini run: `unipt run` itself (the user path, its wall time as a sweep sees it) for the methods,
+ * the in-process worker above for the probe (not a registry method).
+ */
+function runTrainWorker(method: string): TrainResult & { wallSeconds: number } {
+  const t0 = Date.now();
+  if (method === 'probe') {
+    const args = [SELF, '--worker', method, '--train', '--task', values.task!, ...(values.backbone ? ['--backbone', values.backbone] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`worker ${method} failed (exit ${r.status}):\n${r.stderr}`);
+    const wallSeconds = (Date.now() - t0) / 1000;
+    log(`  ${method}: done in ${wallSeconds.toFixed(1)} s`);
+    return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as TrainResult), wallSeconds };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'grounding-bench-run-'));
+  try {
+    const json = join(dir, 'run.json');
+    const cli = join(dirname(SELF), '..', '..', 'bin', 'unipt.js');
+    const args = [cli, 'run', '--task', values.task!, '--method', method, '--no-store', '--backend', 'wasm', '--json', json, ...(values.backbone ? ['--backbone', values.backbone] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const wallSeconds = (Date.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`unipt run --method ${method} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
+    const res = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    log(`  ${method}: done in ${wallSeconds.toFixed(1)} s`);
+    return {
+      method, trainable: res.params?.trainable ?? NaN, total: res.params?.total ?? NaN, steps: res.timings.steps, msPerStep: res.timings.msPerStep,
+      validation: res.final.validation, test: res.final.test, trainSeconds: res.timings.trainSeconds, evalSeconds: res.timings.evalSeconds, wallSeconds,
+    };
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+async function trainMain(): Promise<void> {
+  const { miniRefexpChance, refexpDataset, GROUNDING_DATA_SEED } = await import('../src/tasks/grounding/data/index.js');
+  const methods = values.methods!.split(',').filter(Boolean);
+  if (!methods.includes('probe')) methods.push('probe');
+  for (const m of methods) if (m !== 'probe' && !(METHODS as readonly string[]).includes(m)) { log(`unknown method "${m}"; valid: ${METHODS.join(', ')}, probe`); process.exit(2); }
+  const ds = refexpDataset(values.task!);
+  log(`grounding bench (--train): ${values.task} on ${values.backbone ?? 'mdetr-mini'}, ${methods.length} methods, the whole mini run each, one process each`);
+  const res: Record<string, ReturnType<typeof runTrainWorker>> = {};
+  for (const m of methods) res[m] = runTrainWorker(m);
+  const chance = miniRefexpChance(ds.name, GROUNDING_DATA_SEED);
+  const splits = ds.evalSplits;
+  const out = { task: values.task, backbone: values.backbone ?? 'mdetr-mini', methods: res, chance };
+  if (values.json) { console.log(JSON.stringify(out)); return; }
+  console.log(`\n${values.task}: Precision@1 (%) after the mini schedule, one fresh process per method (probe: heads only)`);
+  console.log(`${'method'.padEnd(9)}${'trainable'.padStart(11)}${'steps'.padStart(7)}${splits.map((s) => s.padStart(8)).join('')}${'wall s'.padStart(9)}${'train s'.padStart(9)}`);
+  for (const m of methods) {
+    const r = res[m];
+    console.log(`${m.padEnd(9)}${String(r.trainable).padStart(11)}${String(r.steps).padStart(7)}${splits.map((s) => (r.test[`p1_${s}`] ?? NaN).toFixed(1).padStart(8)).join('')}${r.wallSeconds.toFixed(1).padStart(9)}${r.trainSeconds.toFixed(1).padStart(9)}`);
+  }
+  console.log(`${'chance: box prior'.padEnd(27)}${splits.map((s) => chance[s].priorBox.toFixed(1).padStart(8)).join('')}`);
+  console.log(`${'chance: random object'.padEnd(27)}${splits.map((s) => chance[s].randomObject.toFixed(1).padStart(8)).join('')}`);
+  console.log('box prior = a training target box as the prediction; random object = the exact box of a random object of the scene.');
+  console.log('wall s = the whole process (start, load, data, training, evaluation; `unipt run` for the methods, the bench worker for the probe); train s = the training loop.');
+}
+
 function runWorker(method: string): WorkerResult {
   const t0 = Date.now();
-  const args = [fileURLToPath(import.meta.url), '--worker', method, '--steps', values.steps!, '--warmup', values.warmup!, '--batch', values.batch!, ...(values.pixels ? ['--pixels'] : [])];
+  const args = [SELF, '--worker', method, '--steps', values.steps!, '--warmup', values.warmup!, '--batch', values.batch!, ...(values.pixels ? ['--pixels'] : [])];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`worker ${method} failed (exit ${r.status}):\n${r.stderr}`);
   log(`  ${method}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -122,7 +226,8 @@ function runWorker(method: string): WorkerResult {
 }
 
 async function main(): Promise<void> {
-  if (values.worker) return worker(values.worker);
+  if (values.worker) return values.train ? trainWorker(values.worker) : worker(values.worker);
+  if (values.train) return trainMain();
   const methods = values.methods!.split(',').filter(Boolean);
   for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) { log(`unknown method "${m}"; valid: ${METHODS.join(', ')}`); process.exit(2); }
   log(`grounding benchmark (MDETR mini architecture): ${methods.length} methods, ${values.warmup} warm-up + ${values.steps} timed steps, batch ${values.batch}, one process each`);
@@ -131,7 +236,7 @@ async function main(): Promise<void> {
   const full = results.full?.memory.peakBytes ?? null;
   const MB = (b: number) => b / 2 ** 20;
   const out = {
-    family: 'grounding', model: 'mdetr-mini architecture (cnn-mini, text 4 x 64, d 64, 4 + 4 layers, 10 queries), random weights',
+    family: 'grounding', model: 'mdetr-mini architecture (cnn-mini, text 4 x 64, d 64, 3 + 3 layers, 5 queries), random weights',
     batch: Number(values.batch), cnn: values.pixels ? 'in each step (frozen phase)' : 'features cached once per image',
     methods: Object.fromEntries(methods.map((m) => {
       const r = results[m];

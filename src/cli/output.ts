@@ -18,7 +18,7 @@ export function summarizeResult(r: RunResult): string[] {
   const lines: string[] = [];
   lines.push(`status: ${r.status}${r.error ? ` (${r.error.message}${r.error.step !== undefined ? `, step ${r.error.step}` : ''})` : ''}`);
   const head = r.metricDefs[0]?.name;
-  lines.push(`validation (best epoch ${r.final.bestEpoch ?? '-'}): ${fmtMetrics(r.final.validation)}`);
+  lines.push(`validation (best epoch ${r.final.bestEpoch === null ? '-' : `${r.final.bestEpoch + 1} of ${r.epochs.length}`}): ${fmtMetrics(r.final.validation)}`);
   lines.push(`test: ${fmtMetrics(r.final.test)}${head && r.final.test[head] !== undefined ? `   [headline ${head}]` : ''}`);
   if (r.params) {
     const pct = r.params.total ? (100 * r.params.trainable / r.params.total).toFixed(2) : '0';

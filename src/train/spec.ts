@@ -83,6 +83,7 @@ export interface RunResult {
   final: {
     /** Validation metrics of the selected epoch (best headline), and which epoch that was. */
     validation: Record<string, number>;
+    /** 0-based index into `epochs` (the CLI prints it 1-based, as its progress lines count epochs). */
     bestEpoch: number | null;
     /** Test metrics of the final model. */
     test: Record<string, number>;

@@ -2,7 +2,7 @@
 // the predicted boxes sorted by score (1 - P(no object)), and Precision@k = share of expressions for which one of
 // the top k boxes overlaps the ground-truth box by at least 0.5. MDETR measures that overlap with generalized_box_iou
 // (GIoU <= IoU, so slightly stricter than the usual IoU >= 0.5); `overlap` selects either, default as MDETR.
-import { generalizedIou, iou, type Box } from './boxes.js';
+import { generalizedIou, iou, cxcywhToXyxy, type Box } from './boxes.js';
 import type { MetricDef } from '../../train/spec.js';
 
 export type Overlap = 'giou' | 'iou';
@@ -39,6 +39,42 @@ export function precisionAtK(preds: RefexpPrediction[], targets: Box[], ks: read
     out[k] = preds.length ? (100 * hits) / preds.length : 0;
   }
   return out;
+}
+
+/**
+ * Per-query scores of one example from the final decoder output's softmax probabilities `probs` (row-major [Q, C],
+ * "no object" last): 'object' = 1 - P(no object) (MDETR's RefExpEvaluator / PostProcess), 'phrase' = the probability
+ * mass on the phrase's token positions, the positions where `positiveMap` (length C) is > 0 (MDETR's phrase
+ * grounding evaluation, which ranks boxes by the phrase's tokens).
+ */
+export function queryScores(probs: ArrayLike<number>, numQueries: number, scoring: 'object' | 'phrase', positiveMap: ArrayLike<number> | null = null): Float32Array {
+  const Q = numQueries, C = probs.length / Q;
+  if (!Number.isInteger(C) || C < 2) throw new Error(`queryScores: ${probs.length} probabilities for ${Q} queries`);
+  if (scoring === 'phrase' && (!positiveMap || positiveMap.length !== C)) throw new Error(`queryScores: phrase scoring needs a positive map of ${C} entries`);
+  const out = new Float32Array(Q);
+  for (let q = 0; q < Q; q++) {
+    if (scoring === 'object') out[q] = 1 - probs[q * C + C - 1];
+    else for (let t = 0; t < C - 1; t++) if (positiveMap![t] > 0) out[q] += probs[q * C + t];
+  }
+  return out;
+}
+
+/**
+ * Chance Precision@1 of a box prior, in percent: the expected P@1 when each expression's prediction is a box drawn
+ * uniformly from `prior` (normalised cx, cy, w, h, e.g. the training split's targets), scaled to the expression's
+ * image. Exact (the average over every prior box), so no random draw is involved.
+ */
+export function priorBoxChance(prior: readonly Box[], items: readonly { evalBox: Box; width: number; height: number }[], thresh = 0.5, overlap: Overlap = 'giou'): number {
+  if (!prior.length || !items.length) return 0;
+  const f = overlap === 'giou' ? generalizedIou : iou;
+  const corners = prior.map(cxcywhToXyxy);
+  let sum = 0;
+  for (const it of items) {
+    let hits = 0;
+    for (const [x0, y0, x1, y1] of corners) if (f([x0 * it.width, y0 * it.height, x1 * it.width, y1 * it.height], it.evalBox) >= thresh) hits++;
+    sum += hits / corners.length;
+  }
+  return (100 * sum) / items.length;
 }
 
 /** The metric definitions of a refexp task (names as the registry's: p1_<split>, p5_val, p10_val). */

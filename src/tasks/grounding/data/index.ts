@@ -6,7 +6,8 @@ import { loadRealRefexp, refexpFingerprint, type RefexpDataset } from './real.js
 import type { GroundingData } from './types.js';
 
 export * from './types.js';
-export { miniRefexpData, miniRefexpFingerprint, MINI_REFEXP, MINI_REFEXP_VERSION, evalSplitNames, headSpan } from './mini.js';
+export { miniRefexpData, miniRefexpFingerprint, MINI_REFEXP, MINI_REFEXP_VERSION, evalSplitNames, headSpan, refexpItems, miniRefexpChance } from './mini.js';
+export { sampleGroundingScene, type GroundingSceneOptions } from './scenes.js';
 export { loadRealRefexp, loadRefexpSplit, refexpFingerprint, resolveRefexpFolder, annotationFile, type RefexpDataset } from './real.js';
 export { parseRefexpJson, readRefexpJson, type RefexpExample } from './refexp-json.js';
 export { spanTokenPositions, positiveMapRow, textOffset } from './tokens.js';

@@ -5,19 +5,22 @@
 // tokens_positive marks the referred phrase. Splits follow the real ones: refcoco/refcoco+ train, val, testA, testB;
 // refcocog train, val, test. RefCOCO's testA holds expressions about people and testB about other objects; here
 // testA's targets are circles, squares and triangles and testB's the others (diamond,
-// cross, star), both from scenes of their own. Deterministic from the data seed.
+// cross, star), both from scenes of their own. Scenes hold two to four objects drawn 1.5 times the shared scenes' size
+// (scenes.ts says why). Deterministic from the data seed.
 import { Rng } from '../../../engine/rng.js';
-import { sampleScene, renderScene, referringExpressions, type RefExpStyle, type Scene, type Shape } from '../../../data/scenes/index.js';
+import { renderScene, referringExpressions, objectBox, type RefExpStyle, type Scene, type Shape } from '../../../data/scenes/index.js';
+import { sampleGroundingScene, type GroundingSceneOptions } from './scenes.js';
 import { normalizeInPlace } from '../../../data/images/index.js';
-import { xyxyToCxcywh, type Box } from '../boxes.js';
+import { xyxyToCxcywh, generalizedIou, type Box } from '../boxes.js';
+import { priorBoxChance } from '../metrics.js';
 import { packedImages, type GroundingData, type GroundingItem, type GroundingSplit } from './types.js';
 
 /** Bumped whenever the generator's output changes (it enters the data fingerprint). */
-export const MINI_REFEXP_VERSION = 'mini-refexp-2';
+export const MINI_REFEXP_VERSION = 'mini-refexp-3';
 
 export const MINI_REFEXP = {
   imageSize: 48,
-  scenes: { minObjects: 3, maxObjects: 6 },
+  scenes: { minObjects: 2, maxObjects: 4, scale: 1.5 } as GroundingSceneOptions,
   /** Expressions per split (refcocog's single test split takes testA + testB's sizes). */
   sizes: { train: 320, val: 64, testA: 64, testB: 64 },
   /** Expressions drawn per scene (distinct targets). */
@@ -35,30 +38,41 @@ export function headSpan(text: string, shape: string): [number, number] {
   return [0, m.index + m[1].length + shape.length];
 }
 
-function makeSplit(name: string, style: MiniStyle, n: number, rng: Rng, filter: ((shape: Shape) => boolean) | null): GroundingSplit {
+/**
+ * Up to `n` referring expressions of a scene (distinct targets, those whose target passes `filter`) as grounding
+ * items on image `image` rendered at S px: one target box (normalised cx, cy, w, h), the head noun phrase's span.
+ */
+export function refexpItems(scene: Scene, rng: Rng, n: number, style: MiniStyle, S: number, image: number, filter: ((shape: Shape) => boolean) | null = null): GroundingItem[] {
+  let exprs = referringExpressions(scene, rng, n * 3, { size: S, style });
+  if (filter) exprs = exprs.filter((e) => filter(scene.objects[e.targetId].shape));
+  return exprs.slice(0, n).map((e) => {
+    const corners: Box = [e.box.x, e.box.y, e.box.x + e.box.w, e.box.y + e.box.h];
+    const norm = xyxyToCxcywh(corners.map((v) => v / S) as Box);
+    const shape = scene.objects[e.targetId].shape;
+    return { caption: e.text, image, targets: [{ box: norm, spans: [headSpan(e.text, shape)] }], evalBox: corners, width: S, height: S };
+  });
+}
+
+/** A split and, per item, the boxes of every object of its scene (pixels, corners): what object-level chance needs. */
+interface MadeSplit { split: GroundingSplit; sceneBoxes: Box[][] }
+
+function makeSplit(name: string, style: MiniStyle, n: number, rng: Rng, filter: ((shape: Shape) => boolean) | null): MadeSplit {
   const S = MINI_REFEXP.imageSize;
   const scenes: Scene[] = [];
   const items: GroundingItem[] = [];
   let guard = 0;
   while (items.length < n) {
     if (++guard > n * 50) throw new Error(`mini refexp: could not generate ${n} ${style} expressions for ${name}`);
-    const scene = sampleScene(rng, MINI_REFEXP.scenes);
-    let exprs = referringExpressions(scene, rng, MINI_REFEXP.perScene * 3, { size: S, style });
-    if (filter) exprs = exprs.filter((e) => filter(scene.objects[e.targetId].shape));
-    exprs = exprs.slice(0, Math.min(MINI_REFEXP.perScene, n - items.length));
-    if (!exprs.length) continue;
-    const image = scenes.length;
+    const scene = sampleGroundingScene(rng, MINI_REFEXP.scenes);
+    const got = refexpItems(scene, rng, Math.min(MINI_REFEXP.perScene, n - items.length), style, S, scenes.length, filter);
+    if (!got.length) continue;
     scenes.push(scene);
-    for (const e of exprs) {
-      const corners: Box = [e.box.x, e.box.y, e.box.x + e.box.w, e.box.y + e.box.h];
-      const norm = xyxyToCxcywh(corners.map((v) => v / S) as Box);
-      const shape = scene.objects[e.targetId].shape;
-      items.push({ caption: e.text, image, targets: [{ box: norm, spans: [headSpan(e.text, shape)] }], evalBox: corners, width: S, height: S });
-    }
+    items.push(...got);
   }
   const pixels = new Float32Array(scenes.length * S * S * 3);
   scenes.forEach((s, i) => pixels.set(normalizeInPlace(renderScene(s, S), 'imagenet'), i * S * S * 3));
-  return { name, items, images: packedImages(pixels, S) };
+  const sceneBoxes = items.map((it) => scenes[it.image].objects.map((ob): Box => { const b = objectBox(ob, S); return [b.x, b.y, b.x + b.w, b.y + b.h]; }));
+  return { split: { name, items, images: packedImages(pixels, S) }, sceneBoxes };
 }
 
 /** The evaluation split names of a refexp dataset style (RefCOCOg: val, test; the others: val, testA, testB). */
@@ -66,7 +80,7 @@ export function evalSplitNames(style: MiniStyle): string[] {
   return style === 'refcocog' ? ['val', 'test'] : ['val', 'testA', 'testB'];
 }
 
-export function miniRefexpData(style: MiniStyle, seed: number): GroundingData {
+function makeAll(style: MiniStyle, seed: number): { train: MadeSplit; evals: MadeSplit[] } {
   const root = new Rng(seed).fork(`mini-refexp:${style}`);
   const z = MINI_REFEXP.sizes;
   const train = makeSplit('train', style, z.train, root.fork('train'), null);
@@ -77,6 +91,30 @@ export function miniRefexpData(style: MiniStyle, seed: number): GroundingData {
     evals.push(makeSplit('testB', style, z.testB, root.fork('testB'), (s) => !TEST_A_SHAPES.includes(s)));
   }
   return { train, evals };
+}
+
+export function miniRefexpData(style: MiniStyle, seed: number): GroundingData {
+  const all = makeAll(style, seed);
+  return { train: all.train.split, evals: all.evals.map((e) => e.split) };
+}
+
+/**
+ * Chance levels of Precision@1 on each evaluation split of a mini refexp dataset: `priorBox`, a box drawn from the
+ * training split's target boxes (the box prior alone, no image, no text); `randomObject`, the exact box of one of the
+ * scene's objects picked uniformly (a perfect detector that ignores the expression). Percent.
+ */
+export function miniRefexpChance(style: MiniStyle, seed: number): Record<string, { priorBox: number; randomObject: number }> {
+  const all = makeAll(style, seed);
+  const prior = all.train.split.items.map((it) => it.targets[0].box);
+  const out: Record<string, { priorBox: number; randomObject: number }> = {};
+  for (const e of all.evals) {
+    const items = e.split.items;
+    out[e.split.name] = {
+      priorBox: priorBoxChance(prior, items),
+      randomObject: items.length ? (100 * items.reduce((a, it, i) => a + e.sceneBoxes[i].filter((b) => generalizedIou(b, it.evalBox) >= 0.5).length / e.sceneBoxes[i].length, 0)) / items.length : 0,
+    };
+  }
+  return out;
 }
 
 export function miniRefexpFingerprint(style: MiniStyle, seed: number): string {

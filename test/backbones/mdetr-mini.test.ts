@@ -1,0 +1,64 @@
+// The mdetr-mini recipe: the text encoder's word table grown from text-mini (its rows copied, the scene words drawn at
+// the scale of the trained rows, from the seed), and the committed checkpoint in models/mdetr-mini matching the recipe
+// (architecture, recipe in pretraining.json) with its held-out checks well above chance.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '../../src/engine/backend.js';
+import { MdetrModel } from '../../src/backbones/mdetr/model.js';
+import { loadTextEncoder } from '../../src/backbones/text/checkpoint.js';
+import { sceneTokenizerVocabulary } from '../../src/data/scenes/index.js';
+import { CNN_MINI_CONFIG } from '../../src/train/mini-backbones/cnn-mini.js';
+import { mdetrMiniConfig, initTextFromTextMini, MDETR_MINI_RECIPE } from '../../src/train/mini-backbones/mdetr-mini.js';
+import { miniRefexpChance, GROUNDING_DATA_SEED } from '../../src/tasks/grounding/data/index.js';
+
+const MODELS = join(process.cwd(), 'models');
+before(async () => { await initBackend('wasm'); });
+
+function std(xs: Float32Array): number {
+  let m = 0, s = 0;
+  for (const v of xs) m += v;
+  m /= xs.length;
+  for (const v of xs) s += (v - m) ** 2;
+  return Math.sqrt(s / xs.length);
+}
+
+test('text encoder from text-mini: rows copied, scene-word rows at the trained rows\' scale, from the seed', () => {
+  const { encoder: tm } = loadTextEncoder(join(MODELS, 'text-mini'), { seed: 0, mlmHead: false });
+  const src = tm.getParam('embeddings.word_embeddings.weight').value.dataSync() as Float32Array;
+  const [V, H] = tm.getParam('embeddings.word_embeddings.weight').shape;
+  const cfg = mdetrMiniConfig({ ...tm.config, vocab_size: sceneTokenizerVocabulary().length + 5 }, { ...CNN_MINI_CONFIG });
+  tm.dispose();
+  const rows = (seed: number) => {
+    const m = new MdetrModel(cfg, 1);
+    initTextFromTextMini(m, join(MODELS, 'text-mini'), seed);
+    const w = m.textEncoder.getParam('embeddings.word_embeddings.weight').value.dataSync() as Float32Array;
+    const out = Float32Array.from(w);
+    m.dispose();
+    return out;
+  };
+  const a = rows(0);
+  assert.ok(a.length > V * H, 'the scene vocabulary is larger than text-mini\'s');
+  assert.deepEqual(a.subarray(0, V * H), src, 'text-mini\'s rows are copied');
+  const fresh = a.subarray(V * H);
+  const ratio = std(fresh) / std(src);
+  assert.ok(ratio > 0.8 && ratio < 1.25, `scene-word rows at ${ratio.toFixed(2)}x the trained rows' spread`);
+  assert.deepEqual(rows(0), a, 'deterministic');
+  assert.notDeepEqual(rows(1).subarray(V * H), fresh, 'another seed draws other rows');
+});
+
+test('the committed mdetr-mini is the current recipe\'s, and its held-out checks are well above chance', () => {
+  const dir = join(MODELS, 'mdetr-mini');
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  const want = mdetrMiniConfig(config.text_config, config.backbone_config);
+  for (const k of ['d_model', 'nheads', 'enc_layers', 'dec_layers', 'dim_feedforward', 'num_queries', 'num_classes', 'image_size', 'contrastive_hdim'] as const) {
+    assert.equal(config[k], want[k], `config.json ${k}: rebuild with \`unipt pretrain mdetr-mini --force\``);
+  }
+  const summary = JSON.parse(readFileSync(join(dir, 'pretraining.json'), 'utf8'));
+  assert.deepEqual(summary.recipe, JSON.parse(JSON.stringify(MDETR_MINI_RECIPE)), 'pretraining.json holds the current recipe');
+  const chance = miniRefexpChance('refcoco', GROUNDING_DATA_SEED).val;
+  const { phrase, refexp } = summary.heldout;
+  assert.ok(phrase.after > phrase.before + 20, `phrase grounding ${phrase.before} -> ${phrase.after}`);
+  assert.ok(refexp.after > 5 * chance.priorBox, `refexp ${refexp.after} vs box-prior chance ${chance.priorBox}`);
+});
