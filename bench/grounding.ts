@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tf, type Tensor } from '../src/engine/tf.js';
@@ -40,6 +40,7 @@ import { packedImages, type GroundingItem } from '../src/tasks/grounding/data/ty
 import { MINI_REFEXP, headSpan } from '../src/tasks/grounding/data/mini.js';
 import { xyxyToCxcywh } from '../src/tasks/grounding/boxes.js';
 import type { RunResult } from '../src/train/spec.js';
+import { projectRoot } from '../src/train/env.js';
 
 const METHODS = ['full', 'bitfit', 'adapter', 'lora', 'prompt', 'lst', 'unipt'] as const;
 const SELF = fileURLToPath(import.meta.url);
@@ -167,18 +168,15 @@ async function trainWorker(method: string): Promise<void> {
 function runTrainWorker(method: string): TrainResult & { wallSeconds: number } {
   const t0 = Date.now();
   if (method === 'probe') {
-    const args = [SELF, '--worker', method, '--train', '--task', values.task!, ...(values.backbone ? ['--backbone', values.backbone] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`worker ${method} failed (exit ${r.status}):\n${r.stderr}`);
+    const res = spawnWorker<TrainResult>(method, ['--train', '--task', values.task!, ...(values.backbone ? ['--backbone', values.backbone] : [])]);
     const wallSeconds = (Date.now() - t0) / 1000;
     log(`  ${method}: done in ${wallSeconds.toFixed(1)} s`);
-    return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as TrainResult), wallSeconds };
+    return { ...res, wallSeconds };
   }
   const dir = mkdtempSync(join(tmpdir(), 'grounding-bench-run-'));
   try {
     const json = join(dir, 'run.json');
-    const cli = join(dirname(SELF), '..', '..', 'bin', 'unipt.js');
-    const args = [cli, 'run', '--task', values.task!, '--method', method, '--no-store', '--backend', 'wasm', '--json', json, ...(values.backbone ? ['--backbone', values.backbone] : [])];
+    const args = [join(projectRoot(), 'bin', 'unipt.js'), 'run', '--task', values.task!, '--method', method, '--no-store', '--backend', 'wasm', '--json', json, ...(values.backbone ? ['--backbone', values.backbone] : [])];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     const wallSeconds = (Date.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`unipt run --method ${method} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
@@ -216,13 +214,18 @@ async function trainMain(): Promise<void> {
   console.log('wall s = the whole process (start, load, data, training, evaluation; `unipt run` for the methods, the bench worker for the probe); train s = the training loop.');
 }
 
+/** This bench as a worker process for `method` (extra args after --worker): the JSON object of its last stdout line. */
+function spawnWorker<T>(method: string, extra: string[]): T {
+  const r = spawnSync(process.execPath, [SELF, '--worker', method, ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`worker ${method} failed (exit ${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
 function runWorker(method: string): WorkerResult {
   const t0 = Date.now();
-  const args = [SELF, '--worker', method, '--steps', values.steps!, '--warmup', values.warmup!, '--batch', values.batch!, ...(values.pixels ? ['--pixels'] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`worker ${method} failed (exit ${r.status}):\n${r.stderr}`);
+  const res = spawnWorker<WorkerResult>(method, ['--steps', values.steps!, '--warmup', values.warmup!, '--batch', values.batch!, ...(values.pixels ? ['--pixels'] : [])]);
   log(`  ${method}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as WorkerResult;
+  return res;
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,8 @@ export interface SceneOptions {
   minGap?: number;
   /** Smallest gap between an object and the image border, normalised (default 0.02). */
   margin?: number;
+  /** Factor on every object's radius (default 1; the size words keep their ratio). */
+  radiusScale?: number;
 }
 
 const DEFAULTS = { minObjects: 2, maxObjects: 4, minGap: 0.04, margin: 0.02 };
@@ -24,6 +26,10 @@ function checkRange(o: Required<Pick<SceneOptions, 'minObjects' | 'maxObjects'>>
     throw new Error(`sampleScene: minObjects (${o.minObjects}) and maxObjects (${o.maxObjects}) must be integers with 0 <= min <= max`);
   }
   if (o.maxObjects > 9) throw new Error(`sampleScene: maxObjects ${o.maxObjects} > 9 (counts are spoken as number words one..nine)`);
+}
+
+function checkScale(scale: number | undefined): void {
+  if (scale !== undefined && !(scale > 0)) throw new Error(`sampleScene: radiusScale must be positive, got ${scale}`);
 }
 
 /** Places one object of radius r away from the border and from `placed`; null after 200 failed draws. */
@@ -43,7 +49,7 @@ export function sampleAttributes(rng: Rng, o: SceneOptions = {}): Pick<SceneObje
   const color = rng.pick(o.colors ?? SCENE_COLORS);
   const size = rng.pick(o.sizes ?? SIZES);
   const pattern: Pattern = o.patterns && rng.next() < 0.5 ? 'striped' : 'solid';
-  const r = SIZE_RADIUS[size] * (0.92 + 0.16 * rng.next());
+  const r = SIZE_RADIUS[size] * (0.92 + 0.16 * rng.next()) * (o.radiusScale ?? 1);
   const shade = 0.85 + 0.2 * rng.next();
   return { shape, color, size, pattern, r, shade };
 }
@@ -56,6 +62,7 @@ export function sampleAttributes(rng: Rng, o: SceneOptions = {}): Pick<SceneObje
 export function sampleScene(rng: Rng, opts: SceneOptions = {}): Scene {
   const o = { ...DEFAULTS, ...opts };
   checkRange(o);
+  checkScale(o.radiusScale);
   const n = o.minObjects + rng.int(o.maxObjects - o.minObjects + 1);
   const objects: SceneObject[] = [];
   for (let i = 0; i < n; i++) {
