@@ -143,3 +143,31 @@ test('no single token decides a label: the best one-token rule stays near the ma
     assert.ok(best - majority < 0.16, `${t}: the token "${bestToken}" alone reaches ${(100 * best).toFixed(1)}% (majority ${(100 * majority).toFixed(1)}%)`);
   }
 });
+
+/** The multiset of an example's tokens, side by side: a sorted token list per text field. */
+const bags = (t: GlueTaskId, x: GlueExample) => tokensOf(t, x).map((ws) => ws.filter((w) => !/^[.,?]$/.test(w)).map((w) => w.toLowerCase()).sort().join(' '));
+
+test('pair tasks: a near miss always differs in its words from the first text (no edit is invisible)', () => {
+  for (const t of ['glue-mrpc', 'glue-qqp'] as GlueTaskId[]) {
+    for (const xs of Object.values(raw(t)) as GlueExample[][]) {
+      for (const x of xs) {
+        if (x.label !== 0) continue;
+        const [a, b] = bags(t, x);
+        assert.notEqual(a, b, `${t}: a non-paraphrase with the same words on both sides: ${JSON.stringify(x)}`);
+      }
+    }
+  }
+});
+
+test('STS-B: the same words on both sides score 5, and more differing words score lower on average', () => {
+  const xs = raw('glue-stsb').train;
+  const diff = (x: GlueExample) => {
+    const [a, b] = tokensOf('glue-stsb', x).map((ws) => new Set(ws));
+    return [...b].filter((w) => !a.has(w)).length + [...a].filter((w) => !b.has(w)).length;
+  };
+  for (const x of xs) if (diff(x) === 0) assert.equal(x.label, 5, JSON.stringify(x));
+  const meanOf = (ys: GlueExample[]) => ys.reduce((s, x) => s + x.label, 0) / Math.max(1, ys.length);
+  const few = xs.filter((x) => diff(x) <= 2), many = xs.filter((x) => diff(x) >= 6);
+  assert.ok(few.length > 50 && many.length > 50, `${few.length} close pairs, ${many.length} distant ones`);
+  assert.ok(meanOf(few) > meanOf(many) + 1, `mean score ${meanOf(few).toFixed(2)} (<= 2 differing words) vs ${meanOf(many).toFixed(2)} (>= 6)`);
+});

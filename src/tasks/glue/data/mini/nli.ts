@@ -14,6 +14,17 @@ import { Chooser, NUMBERS, PAST_TIMES, PRESENT_TIMES, factWords, isVowelStart, l
 import { otherAgent } from './edits.js';
 import type { GenCtx, MiniTaskDef } from './common.js';
 
+/**
+ * Version 2 knobs. The hypothesis keeps the premise's word for a concept with probability NLI_KEEP_WORD (version 1
+ * preferred a synonym, 70%); an entailment or neutral hypothesis is one that says less or more than its premise
+ * fact with probability NLI_P_LESS_MORE (version 1: uniform over the operations); quantified premises are
+ * NLI_P_QUANT of the examples (version 1: 30%). Version 1 left every method within a few points of the constant at
+ * the mini budget.
+ */
+const NLI_KEEP_WORD = 0.8;
+const NLI_P_LESS_MORE = 0.7;
+const NLI_P_QUANT = 0.15;
+
 export type NliLabel = 'entailment' | 'neutral' | 'contradiction';
 interface Built { hyp: string[]; premise: Fact[] }
 
@@ -34,19 +45,22 @@ function premiseFacts(ctx: GenCtx, n: number): Fact[] {
 function hypothesis(ctx: GenCtx, premise: Fact[], i: number, label: NliLabel, a: Chooser): Built | null {
   const { rng, p } = ctx;
   const t = premise[i];
-  const b = new Chooser(p, a, 0.7);
+  const b = new Chooser(p, a, 0, NLI_KEEP_WORD);
   const style = () => randomStyle(rng, t, 0.35, 0.2);
   const realise = (f: Fact) => factWords(f, randomStyle(rng, f, 0.35, 0.2), b);
   const ops: (() => Built | null)[] = [];
+  /** The operations that make the hypothesis say less (entailment) or more (neutral) than its premise fact. */
+  const pref: (() => Built | null)[] = [];
+  const both = (op: () => Built | null) => { ops.push(op); pref.push(op); };
   const keep = (hyp: string[] | null, prem = premise) => (hyp ? { hyp, premise: prem } : null);
   if (label === 'entailment') {
     ops.push(() => keep(factWords(t, style(), b)));
     if (!t.neg) {
-      if (t.obj && (t.obj.color || t.obj.senti) || t.place || t.time) ops.push(() => keep(realise({ ...t, obj: t.obj && { ...t.obj, color: null, senti: null }, place: rng.next() < 0.5 ? null : t.place, time: null })));
+      if (t.obj && (t.obj.color || t.obj.senti) || t.place || t.time) both(() => keep(realise({ ...t, obj: t.obj && { ...t.obj, color: null, senti: null }, place: rng.next() < 0.5 ? null : t.place, time: null })));
       if (t.obj) ops.push(() => keep(realise({ ...t, obj: { ...t.obj!, asCategory: true, senti: null, det: 'indef' }, place: null })));
-      ops.push(() => keep(realise({ ...t, agent: { kind: 'someone' } })));
-      if (t.place) ops.push(() => keep([...agentWords(t.agent, b), agentPlural(t.agent) ? 'were' : 'was', ...placeWords(t.place!, b), ...(t.time ? t.time.split(' ') : [])]));
-      if (t.obj?.plural && t.obj.count) ops.push(() => keep(realise({ ...t, obj: { ...t.obj!, count: null, det: 'indef' } })));
+      both(() => keep(realise({ ...t, agent: { kind: 'someone' } })));
+      if (t.place) both(() => keep([...agentWords(t.agent, b), agentPlural(t.agent) ? 'were' : 'was', ...placeWords(t.place!, b), ...(t.time ? t.time.split(' ') : [])]));
+      if (t.obj?.plural && t.obj.count) both(() => keep(realise({ ...t, obj: { ...t.obj!, count: null, det: 'indef' } })));
     }
   } else if (label === 'contradiction') {
     ops.push(() => keep(factWords({ ...t, neg: !t.neg }, style(), b)));
@@ -79,13 +93,19 @@ function hypothesis(ctx: GenCtx, premise: Fact[], i: number, label: NliLabel, a:
     const v2 = otherVerb(p, t.verb, t.obj?.noun ?? null);
     if (v2 && !verbs.includes(v2)) ops.push(() => keep(realise({ ...t, verb: v2, neg: neg(), obj: t.obj && { ...t.obj, ...indef() } })));
     if (!t.neg) {
-      if (t.obj && !t.obj.color) ops.push(() => keep(realise({ ...t, obj: { ...t.obj!, color: rng.pick(lexicon().colors) } })));
-      if (!t.place) ops.push(() => { const d: readonly Domain[] = ctx.domains ?? lexicon().domains; const pl = p.concept((t.obj ? [t.obj.noun.category.domain] : d).flatMap((x) => x.places)); return keep(realise({ ...t, place: pl })); });
-      if (!t.time) ops.push(() => keep(realise({ ...t, time: rng.pick(t.tense === 'past' ? PAST_TIMES : PRESENT_TIMES) })));
+      // added details: one, and each further one that can be added with probability 0.5
+      const adds: ((f: Fact) => Fact)[] = [];
+      if (t.obj && !t.obj.color) adds.push((f) => ({ ...f, obj: { ...f.obj!, color: rng.pick(lexicon().colors) } }));
+      if (!t.place) adds.push((f) => { const d: readonly Domain[] = ctx.domains ?? lexicon().domains; return { ...f, place: p.concept((t.obj ? [t.obj.noun.category.domain] : d).flatMap((x) => x.places)) }; });
+      if (!t.time) adds.push((f) => ({ ...f, time: rng.pick(t.tense === 'past' ? PAST_TIMES : PRESENT_TIMES) }));
+      if (adds.length) both(() => keep(realise(rng.shuffle(adds).reduce((f, add, j) => (j === 0 || rng.next() < 0.5 ? add(f) : f), t))));
     }
   }
   // the canonical contradiction (negation flipped) is half of them, so "not" does not single out a label
   if (label === 'contradiction' && rng.next() < 0.5) return ops[0]();
+  // version 2: most entailments say less than the premise and most neutral hypotheses say more (as in MNLI, where
+  // hypothesis length and added details are among the strongest cues); the rest need the words
+  if (pref.length && rng.next() < NLI_P_LESS_MORE) return rng.pick(pref)();
   return rng.pick(ops)();
 }
 
@@ -158,12 +178,12 @@ function quantHypothesis(ctx: GenCtx, q: QFact, label: NliLabel, others: readonl
 function nliExample(ctx: GenCtx, label: NliLabel, nFacts: number): { premise: string; hypothesis: string } {
   for (let attempt = 0; attempt < 20; attempt++) {
     const a = new Chooser(ctx.p);
-    if (ctx.rng.next() < 0.3) {
+    if (ctx.rng.next() < NLI_P_QUANT) {
       // a quantified negative premise clause plus ordinary facts with other verbs (so they cannot conflict with it)
       const q = randomQFact(ctx);
       const others = premiseFacts(ctx, nFacts - 1).filter((f) => f.verb !== q.verb && !sameAgent(f.agent, q.agent));
       if (others.length !== nFacts - 1) continue;
-      const hyp = quantHypothesis(ctx, q, label, others, new Chooser(ctx.p, a, 0.7));
+      const hyp = quantHypothesis(ctx, q, label, others, new Chooser(ctx.p, a, 0, NLI_KEEP_WORD));
       if (!hyp) continue;
       const clauses = ctx.rng.shuffle([qfactWords(q, a, ctx.rng), ...others.map((f) => factWords(f, randomStyle(ctx.rng, f, 0.3, 0.2), a))]);
       return { premise: joinClauses(ctx, clauses), hypothesis: toText([...hyp, '.']) };
@@ -182,7 +202,7 @@ const NLI_LABELS: NliLabel[] = ['entailment', 'neutral', 'contradiction'];
 export const MNLI_MATCHED_DOMAINS = ['market', 'workshop', 'farm'];
 
 export const MNLI_MINI: MiniTaskDef = {
-  task: 'glue-mnli', version: '1',
+  task: 'glue-mnli', version: '2',
   sizes: { train: 2400, dev_matched: 450, dev_mismatched: 450 },
   labelShares: [1 / 3, 1 / 3, 1 / 3],
   generate: (ctx, label) => nliExample(ctx, NLI_LABELS[label], ctx.rng.next() < 0.5 ? 1 : 2),
@@ -190,7 +210,7 @@ export const MNLI_MINI: MiniTaskDef = {
 };
 
 export const RTE_MINI: MiniTaskDef = {
-  task: 'glue-rte', version: '1',
+  task: 'glue-rte', version: '2',
   sizes: { train: 1000, dev: 400 },
   labelShares: [0.5, 0.5],
   generate: (ctx, label) => {

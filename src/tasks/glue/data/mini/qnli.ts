@@ -46,22 +46,37 @@ function nonAnswers(ctx: GenCtx, f: Fact, wh: Wh): Fact[] {
   return out;
 }
 
+/**
+ * Version 2 knobs (version 1: uniform question kinds and non-answers, the sentence preferring synonyms 70%, an
+ * extra clause 30%), which left every method at the constant at the mini budget.
+ */
+const QNLI_P_DETAIL_Q = 0.6;
+const QNLI_P_MISSING = 0.6;
+const QNLI_KEEP_WORD = 0.8;
+const QNLI_P_CLAUSE = 0.2;
+
 function qnli(ctx: GenCtx, label: number): Record<string, string> {
   const { p, rng } = ctx;
   let f = randomFact(p, { pIntransitive: 0.05, pPlace: 0.6, pTime: 0.4, pNeg: 0, pColor: 0.3, pSenti: 0.1, tense: 'past' });
-  const wh = rng.pick(applicableWh(f).filter((w) => w !== 'yesno'));
+  // version 2: questions about a detail (where, when, how many) are asked more often, when the fact has one
+  const whs = applicableWh(f).filter((w) => w !== 'yesno');
+  const detailWh = whs.filter((w) => w === 'where' || w === 'when' || w === 'howmany');
+  const wh = detailWh.length && rng.next() < QNLI_P_DETAIL_Q ? rng.pick(detailWh) : rng.pick(whs);
   // "Who did not buy the kelpo?" is answered by "Tomas did not buy the kelpo." (so "not" alone decides nothing)
   if ((wh === 'who' || wh === 'what' || wh === 'which') && rng.next() < 0.3) f = { ...f, neg: true };
   // the question may leave out details the sentence has
   const qf: Fact = { ...f, place: wh === 'where' || rng.next() < 0.6 ? f.place : null, time: wh === 'when' || rng.next() < 0.4 ? f.time : null };
   const a = new Chooser(p);
   const q = questionWords({ wh, fact: qf }, rng.next() < 0.35 ? 'passive' : 'active', a);
-  const s = label === 0 ? f : rng.pick(nonAnswers(ctx, f, wh).filter((x) => !answers(wh, qf, x)));
+  const wrong = nonAnswers(ctx, f, wh).filter((x) => !answers(wh, qf, x));
+  // a sentence without the asked-for detail (the first non-answer for where/when/how-many questions) is the most
+  // common non-answer, as in QNLI, where most negatives are on-topic sentences that just do not say it
+  const s = label === 0 ? f : (wh === 'where' || wh === 'when' || wh === 'howmany') && rng.next() < QNLI_P_MISSING ? wrong[0] : rng.pick(wrong);
   if (answers(wh, qf, s) !== (label === 0)) throw new Error('mini QNLI: label does not match the sentence (generator bug)');
-  const b = new Chooser(p, a, 0.7);
+  const b = new Chooser(p, a, 0, QNLI_KEEP_WORD);
   let words = factWords(s, randomStyle(rng, s, 0.35, 0.25), b);
   const g = randomFact(p, { pNeg: 0.2, pPlace: 0.3, pTime: 0, tense: 'past' });
-  if (rng.next() < 0.3 && !answers(wh, qf, g)) {
+  if (rng.next() < QNLI_P_CLAUSE && !answers(wh, qf, g)) {
     // an unrelated second clause, so the answer is not always the whole sentence
     words = rng.next() < 0.5 ? [...words, ',', 'and', ...factWords(g, randomStyle(rng, g), b)] : [...factWords(g, randomStyle(rng, g), b), ',', 'and', ...words];
   }
@@ -69,7 +84,7 @@ function qnli(ctx: GenCtx, label: number): Record<string, string> {
 }
 
 export const QNLI_MINI: MiniTaskDef = {
-  task: 'glue-qnli', version: '1',
+  task: 'glue-qnli', version: '2',
   sizes: { train: 3000, dev: 600 },
   labelShares: [0.5, 0.5],
   generate: qnli,
