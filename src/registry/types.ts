@@ -39,7 +39,11 @@ export interface TaskDef {
   paperTrain: PaperTrain;
   /** Defaults for mini runs (overridable by experiment files and --set). */
   miniTrain: Partial<TrainConfig> & Pick<TrainConfig, 'epochs' | 'batchSize' | 'lr'>;
-  /** Per-method mini overrides for this task (over METHOD_MINI_TRAIN of the backbone family; experiment files and --set win). */
+  /**
+   * Per-method mini overrides for this task on its default backbone family (backboneFamilies[0]), over that family's
+   * METHOD_MINI_TRAIN; experiment files and --set win. Other families keep their own rates (the GLUE tasks' encoder
+   * rates must not reach t5-mini, whose text-to-text runs are tuned in src/tasks/glue-t5/mini-train.ts).
+   */
   miniTrainByMethod?: Record<string, Partial<TrainConfig>>;
   /**
    * Set when this task is an evaluation of another task's training (MSCOCO 5K is evaluated from the MSCOCO training

@@ -155,3 +155,16 @@ test('withinTarget uses the tolerance in the target\'s unit', () => {
   const fig = paperTarget('glue-avg', 'prompt', 'metric');
   assert.ok(isKnownTarget(fig) && fig.approximate && fig.tolerance > 1.0);
 });
+
+test('a task\'s per-method mini overrides apply on its default backbone family only (GLUE encoder rates never reach t5-mini)', async () => {
+  const { resolveTrainConfig } = await import('../../src/train/resolve-spec.js');
+  const { T5_GLUE_MINI_TRAIN } = await import('../../src/tasks/glue-t5/mini-train.js');
+  const mrpc = getTask('glue-mrpc');
+  assert.ok(mrpc.miniTrainByMethod?.bitfit, 'glue-mrpc has a per-method override for bitfit on the encoder');
+  assert.equal(resolveTrainConfig('glue-mrpc', 'bitfit', {}, 'text-encoder').lr, mrpc.miniTrainByMethod.bitfit.lr);
+  for (const method of ['bitfit', 'prompt']) {
+    assert.equal(resolveTrainConfig('glue-mrpc', method, {}, 't5').lr, T5_GLUE_MINI_TRAIN[method].lr, `${method} on t5-mini`);
+    assert.equal(resolveTrainConfig('glue-mrpc', method, {}, 't5').batchSize, T5_GLUE_MINI_TRAIN[method].batchSize);
+  }
+  assert.equal(resolveTrainConfig('glue-mrpc', 'bitfit', { lr: 0.5 }, 't5').lr, 0.5, '--set still wins');
+});
