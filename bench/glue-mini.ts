@@ -6,17 +6,12 @@
 // --learn trains longer, as LST does on small vs large tasks (20 vs 10 epochs at paper scale): LST's 20 epochs on the
 // tasks whose mini test set is half the dev set (CoLA, MRPC, STS-B, RTE: 1,000-1,200 training examples), 4 on the
 // others (2,000-2,400). A --set wins over it.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { GLUE_TASK_IDS, loadGlue, type GlueTaskId } from '../src/tasks/glue/data/index.js';
 import { computeGlueMetrics } from '../src/tasks/glue/metrics.js';
 import { GLUE_DATA_SEED } from '../src/tasks/glue/family.js';
 import { METHODS } from '../src/registry/methods.js';
-import { projectRoot } from '../src/train/env.js';
-import type { RunResult } from '../src/train/spec.js';
+import { runUnipt } from './unipt-run.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
@@ -41,26 +36,12 @@ async function constantBaseline(task: GlueTaskId): Promise<number> {
   return Math.max(...scores);
 }
 
-function runOne(task: string, method: string, dir: string): Promise<RunResult> {
-  const out = join(dir, `${task}.${method}.json`);
-  const args = [join(projectRoot(), 'bin', 'unipt.js'), 'run', '--task', task, '--method', method, '--backbone', backbone, '--no-store', '--json', out, ...[...learnSets(task), ...sets].flatMap((s) => ['--set', s])];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      try { resolve(JSON.parse(readFileSync(out, 'utf8')) as RunResult); } catch { reject(new Error(`${task}/${method} exited ${code}: ${err.slice(-500)}`)); }
-    });
-  });
-}
-
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const dir = mkdtempSync(join(tmpdir(), 'glue-mini-'));
 const limit = pLimit(jobs);
 const t0 = performance.now();
 const baselines = Object.fromEntries(await Promise.all(tasks.map(async (t) => [t, await constantBaseline(t)] as const)));
 const rows = await Promise.all(tasks.flatMap((task) => methods.map((method) => limit(async () => {
-  const r = await runOne(task, method, dir);
+  const r = await runUnipt({ task, method, sets: [...learnSets(task), ...sets], extra: ['--backbone', backbone] });
   const head = r.metricDefs[0].name;
   const k = Math.max(1, Math.floor(r.stepLosses.length / 10));
   const lossFirst = mean(r.stepLosses.slice(0, k)), lossLast = mean(r.stepLosses.slice(-k));
@@ -69,7 +50,6 @@ const rows = await Promise.all(tasks.flatMap((task) => methods.map((method) => l
   if (!json) console.log(`${task.padEnd(10)} ${method.padEnd(8)} ${r.status.padEnd(9)} ${head} ${metric?.toFixed(2).padStart(6)} vs constant ${baselines[task].toFixed(2).padStart(6)} ${row.beats ? 'BEATS' : 'below'}  loss ${lossFirst.toFixed(3)} -> ${lossLast.toFixed(3)}  ${r.timings.totalSeconds.toFixed(1)} s`);
   return row;
 }))));
-rmSync(dir, { recursive: true, force: true });
 const beaten = rows.filter((r) => r.beats && r.lossFell).length;
 if (json) console.log(JSON.stringify({ backbone, learn: learn ? LEARN_EPOCHS : null, sets, rows, beaten, total: rows.length, seconds: (performance.now() - t0) / 1000 }));
 else console.log(`\n${beaten}/${rows.length} runs beat the constant baseline with a falling loss (backbone ${backbone}${learn ? `, --learn: ${LEARN_EPOCHS.small} epochs on ${SMALL_TASKS.join('/')}, ${LEARN_EPOCHS.large} on the others` : ''}${sets.length ? `, --set ${sets.join(' ')}` : ''}); ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -13,7 +13,7 @@
 //        node dist/bench/grounding.js --train [--task vg-refcoco] [--methods ...] [--backbone <dir>] [--json]
 //        node dist/bench/grounding.js --worker <method> ...   (one measurement, one JSON line)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +39,7 @@ import { computeFeatureCache } from '../src/tasks/grounding/features.js';
 import { packedImages, type GroundingItem } from '../src/tasks/grounding/data/types.js';
 import { MINI_REFEXP, headSpan } from '../src/tasks/grounding/data/mini.js';
 import { xyxyToCxcywh } from '../src/tasks/grounding/boxes.js';
-import type { RunResult } from '../src/train/spec.js';
-import { projectRoot } from '../src/train/env.js';
+import { runUniptSync } from './unipt-run.js';
 
 const METHODS = ['full', 'bitfit', 'adapter', 'lora', 'prompt', 'lst', 'unipt'] as const;
 const SELF = fileURLToPath(import.meta.url);
@@ -173,20 +172,14 @@ function runTrainWorker(method: string): TrainResult & { wallSeconds: number } {
     log(`  ${method}: done in ${wallSeconds.toFixed(1)} s`);
     return { ...res, wallSeconds };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'grounding-bench-run-'));
-  try {
-    const json = join(dir, 'run.json');
-    const args = [join(projectRoot(), 'bin', 'unipt.js'), 'run', '--task', values.task!, '--method', method, '--no-store', '--backend', 'wasm', '--json', json, ...(values.backbone ? ['--backbone', values.backbone] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-    const wallSeconds = (Date.now() - t0) / 1000;
-    if (r.status !== 0) throw new Error(`unipt run --method ${method} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
-    const res = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
-    log(`  ${method}: done in ${wallSeconds.toFixed(1)} s`);
-    return {
-      method, trainable: res.params?.trainable ?? NaN, total: res.params?.total ?? NaN, steps: res.timings.steps, msPerStep: res.timings.msPerStep,
-      validation: res.final.validation, test: res.final.test, trainSeconds: res.timings.trainSeconds, evalSeconds: res.timings.evalSeconds, wallSeconds,
-    };
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  const res = runUniptSync({ task: values.task!, method, extra: ['--backend', 'wasm', ...(values.backbone ? ['--backbone', values.backbone] : [])] });
+  const wallSeconds = (Date.now() - t0) / 1000;
+  if (res.status !== 'succeeded') throw new Error(`unipt run --method ${method} ended ${res.status}: ${res.error?.message ?? ''}`);
+  log(`  ${method}: done in ${wallSeconds.toFixed(1)} s`);
+  return {
+    method, trainable: res.params?.trainable ?? NaN, total: res.params?.total ?? NaN, steps: res.timings.steps, msPerStep: res.timings.msPerStep,
+    validation: res.final.validation, test: res.final.test, trainSeconds: res.timings.trainSeconds, evalSeconds: res.timings.evalSeconds, wallSeconds,
+  };
 }
 
 async function trainMain(): Promise<void> {

@@ -2,15 +2,10 @@
 // (mem-v1), printed side by side: trainable parameters, mem-v1 peak (with its transient part), ms/step and the
 // task's headline metric on test. `-- --json` prints one JSON object keyed by method.
 // Usage: npm run bench:methods [-- --task glue-sst2 --batch 32 --epochs 3 --json]
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunResult } from '../src/train/spec.js';
+import { runUniptSync } from './unipt-run.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const METHODS = ['full', 'bitfit', 'adapter', 'lora', 'prompt', 'lst', 'unipt'];
 const { values } = parseArgs({ options: {
   task: { type: 'string', default: 'glue-sst2' }, batch: { type: 'string', default: '32' }, epochs: { type: 'string' },
@@ -18,23 +13,16 @@ const { values } = parseArgs({ options: {
   backend: { type: 'string', default: 'auto' }, db: { type: 'string' },
 } });
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const dir = mkdtempSync(join(tmpdir(), 'unipt-bench-methods-'));
-const db = values.db ?? join(dir, 'bench.sqlite');   // keep bench runs out of the user's results store
 const results: Record<string, RunResult> = {};
 const methods = values.methods!.split(',').filter(Boolean);
-log(`methods bench: ${values.task}, batch ${values.batch}, ${methods.length} methods, one process each (store: ${db})`);
+// bench runs stay out of the user's results store unless --db names one
+log(`methods bench: ${values.task}, batch ${values.batch}, ${methods.length} methods, one process each (store: ${values.db ?? 'none'})`);
 for (const m of methods) {
-  const out = join(dir, `${m}.json`);
-  const args = [join(root, 'bin', 'unipt.js'), 'run', '--task', values.task!, '--method', m, '--seed', values.seed!, '--backend', values.backend!,
-    '--set', `train.batchSize=${values.batch}`, '--json', out, '--db', db];
-  if (values.epochs) args.push('--set', `train.epochs=${values.epochs}`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status !== 0 && r.status !== 1) { log(r.stderr); throw new Error(`unipt run --method ${m} exited with ${r.status}`); }
-  results[m] = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+  results[m] = runUniptSync({ task: values.task!, method: m, sets: [`train.batchSize=${values.batch}`, ...(values.epochs ? [`train.epochs=${values.epochs}`] : [])],
+    extra: ['--seed', values.seed!, '--backend', values.backend!, ...(values.db ? ['--db', values.db] : [])] });
   log(`  ${m}: ${results[m].status} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
-rmSync(dir, { recursive: true, force: true });
 
 const head = results[methods[0]].metricDefs[0].name;
 const MiB = (b: number) => b / 2 ** 20;
