@@ -2,7 +2,8 @@
 // logistic regression, full batch, Adam) on the mean-pooled last encoder layer, trained on the task's training split
 // and scored on its test split beside the best constant prediction. text-mini reads the encoder path's input
 // (sentence pairs as two segments); t5-mini's encoder reads the text-to-text source (LST's task prefix and fields).
-// STS-B (regression) is left out. Usage: node dist/bench/glue-probe.js [--backbones text-mini,t5-mini] [--tasks a,b]
+// STS-B (regression) is left out. For a T5 backbone the bench also decodes the test split with the frozen model as it
+// is (greedy, no training: what the pretraining mixture alone gives, "frozen decode"). Usage: node dist/bench/glue-probe.js [--backbones text-mini,t5-mini] [--tasks a,b]
 // [--steps 300] [--json]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,9 @@ import { loadTokenizer } from '../src/data/tokenizer/index.js';
 import { loadTextEncoder } from '../src/backbones/text/checkpoint.js';
 import { loadT5 } from '../src/backbones/t5/checkpoint.js';
 import { loadT5Tokenizer } from '../src/backbones/t5/tokenizer.js';
-import { t5Source } from '../src/tasks/glue-t5/format.js';
+import { t5Source, t5GlueMetrics } from '../src/tasks/glue-t5/format.js';
+import { greedyDecode, t5Decodable } from '../src/backbones/t5/generate.js';
+import { maxTargetTokens } from '../src/tasks/glue-t5/run.js';
 
 const { values } = parseArgs({ options: {
   backbones: { type: 'string', default: 'text-mini,t5-mini' },
@@ -30,7 +33,10 @@ const BATCH = 64;
 const ctx = { training: false } as const;
 
 /** Mean-pooled features [n, H] of a list of examples, for one backbone. */
-type Featurizer = (task: GlueTaskId, xs: GlueExample[]) => Promise<Float32Array[]>;
+type Featurizer = ((task: GlueTaskId, xs: GlueExample[]) => Promise<Float32Array[]>) & {
+  /** T5 only: the frozen model's greedy decodes of the examples (strings). */
+  decode?: (task: GlueTaskId, xs: GlueExample[]) => string[];
+};
 
 const meanPool = (last: Tensor, mask: Tensor): Tensor => {
   const m = tf.expandDims(tf.cast(mask, 'float32'), 2);
@@ -67,8 +73,25 @@ async function textMiniFeaturizer(dir: string): Promise<Featurizer> {
 async function t5MiniFeaturizer(dir: string): Promise<Featurizer> {
   const tok = await loadT5Tokenizer(dir);
   const { model } = loadT5(dir, { seed: 0 });
-  return async (task, xs) => {
-    const ids = xs.map((x) => [...tok.encode(t5Source(task, x)).slice(0, 127), tok.eosId]);
+  const padded = (ids: number[][], rows: number[]) => {
+    const T = Math.max(...rows.map((r) => ids[r].length));
+    return {
+      T, flat: rows.flatMap((r) => [...ids[r], ...Array(T - ids[r].length).fill(tok.padId)]),
+      mask: rows.flatMap((r) => ids[r].map(() => 1).concat(Array(T - ids[r].length).fill(0))),
+    };
+  };
+  const sources = (task: GlueTaskId, xs: GlueExample[]) => xs.map((x) => [...tok.encode(t5Source(task, x)).slice(0, 127), tok.eosId]);
+  const decode = (task: GlueTaskId, xs: GlueExample[]): string[] => {
+    const ids = sources(task, xs), out: string[] = [];
+    for (const rows of sequentialBatches(xs.length, BATCH)) {
+      const { T, flat, mask } = padded(ids, rows);
+      const [a, m] = [tf.tensor2d(flat, [rows.length, T], 'int32'), tf.tensor2d(mask, [rows.length, T], 'int32')];
+      try { for (const d of greedyDecode(t5Decodable(model), a, m, { maxLength: maxTargetTokens(tok, task) })) out.push(tok.decode(d)); } finally { tf.dispose([a, m]); }
+    }
+    return out;
+  };
+  const featurize = async (task: GlueTaskId, xs: GlueExample[]) => {
+    const ids = sources(task, xs);
     const out: Float32Array[] = [];
     for (const rows of sequentialBatches(xs.length, BATCH)) {
       const T = Math.max(...rows.map((r) => ids[r].length));
@@ -82,6 +105,7 @@ async function t5MiniFeaturizer(dir: string): Promise<Featurizer> {
     }
     return out;
   };
+  return Object.assign(featurize, { decode });
 }
 
 /** Logistic regression on standardised features; returns test predictions. Deterministic (zero init, full batch). */
@@ -112,7 +136,7 @@ for (const t of tasks) {
   if (!(GLUE_TASK_IDS as readonly string[]).includes(t) || t === 'glue-stsb') { log(`--tasks: "${t}" is not a GLUE classification task; valid: ${GLUE_TASK_IDS.filter((x) => x !== 'glue-stsb').join(', ')}`); process.exit(2); }
 }
 if (!(steps > 0)) { log(`--steps: expected a positive number, got "${values.steps}"`); process.exit(2); }
-const results: Record<string, Record<string, { probe: number; constant: number; metric: string }>> = {};
+const results: Record<string, Record<string, { probe: number; constant: number; metric: string; frozenDecode?: number; invalid?: number }>> = {};
 log(`GLUE linear probe on frozen mini encoders (backend ${backend.name}, ${steps} full-batch steps)`);
 for (const id of backbones) {
   const dir = join(projectRoot(), 'models', id);
@@ -128,12 +152,18 @@ for (const id of backbones) {
     const metric = Object.keys(m)[0];
     const constant = Math.max(...data.meta.labels.map((_, c) => computeGlueMetrics(task, gold.map(() => c), gold)[metric]));
     results[id][task] = { probe: m[metric], constant, metric };
-    log(`  ${id} ${task}: ${metric} ${m[metric].toFixed(2)} (constant ${constant.toFixed(2)})`);
+    if (featurize.decode) {
+      const z = t5GlueMetrics(task, featurize.decode(task, data.test), gold);
+      results[id][task] = { ...results[id][task], frozenDecode: z[metric], invalid: z.invalid };
+    }
+    const fd = results[id][task].frozenDecode;
+    log(`  ${id} ${task}: ${metric} ${m[metric].toFixed(2)}${fd === undefined ? '' : `, frozen decode ${fd.toFixed(2)} (invalid ${results[id][task].invalid!.toFixed(1)}%)`} (constant ${constant.toFixed(2)})`);
   }
 }
 if (values.json) console.log(JSON.stringify({ backend: backend.name, steps, results }));
 else {
-  console.log(`\nlinear probe on the frozen encoder's mean-pooled last layer, test headline (constant in brackets)`);
-  console.log(`${'task'.padEnd(11)}${backbones.map((b) => b.padStart(12)).join('')}${'constant'.padStart(10)}`);
-  for (const t of tasks) console.log(`${t.padEnd(11)}${backbones.map((b) => results[b][t].probe.toFixed(2).padStart(12)).join('')}${results[backbones[0]][t].constant.toFixed(2).padStart(10)}`);
+  const decoded = backbones.filter((b) => tasks.every((t) => results[b][t].frozenDecode !== undefined));
+  console.log(`\nlinear probe on the frozen encoder's mean-pooled last layer${decoded.length ? ' and the frozen T5 decoding as is (no training)' : ''}, test headline`);
+  console.log(`${'task'.padEnd(11)}${backbones.map((b) => b.padStart(12)).join('')}${decoded.map((b) => `${b} decode`.padStart(17)).join('')}${'constant'.padStart(10)}`);
+  for (const t of tasks) console.log(`${t.padEnd(11)}${backbones.map((b) => results[b][t].probe.toFixed(2).padStart(12)).join('')}${decoded.map((b) => results[b][t].frozenDecode!.toFixed(2).padStart(17)).join('')}${results[backbones[0]][t].constant.toFixed(2).padStart(10)}`);
 }

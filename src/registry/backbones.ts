@@ -12,7 +12,7 @@ export const BACKBONES: BackboneDef[] = [
     source: 'made by `unipt pretrain text-mini` (deterministic from its seed) into models/text-mini/',
   },
   {
-    id: 't5-mini', family: 't5', kind: 'mini', title: 'T5 encoder-decoder, 4 + 4 layers x 64 (ReLU FFN, v1 style), pretrained by span corruption on the procedural corpus',
+    id: 't5-mini', family: 't5', kind: 'mini', title: 'T5 encoder-decoder, 4 + 4 layers x 64 (ReLU FFN, v1 style), pretrained like T5 v1.0: span corruption on the procedural corpus mixed with the mini GLUE training sets as text-to-text',
     config: { model_type: 't5', d_model: 64, d_kv: 16, d_ff: 256, num_layers: 4, num_decoder_layers: 4, num_heads: 4, relative_attention_num_buckets: 32, feed_forward_proj: 'relu', tie_word_embeddings: true },
     source: 'made by `unipt pretrain t5-mini` (deterministic from its seed) into models/t5-mini/',
   },

@@ -1,6 +1,8 @@
 // Span-corruption pretraining of a T5 from scratch, deterministic from a seed: sentences from a sampler are packed
 // into sequences of about `rawLength` tokens, corrupted (15% noise, mean span 3, sentinels), and the model learns to
-// emit the dropped spans (teacher forcing, loss on target tokens). AdamW with linear warm-up and linear decay to 0,
+// emit the dropped spans (teacher forcing, loss on target tokens). Optionally a share of each batch's rows are
+// supervised text-to-text examples instead, as T5 v1.0 (t5-base, the checkpoint LST and UniPT fine-tune) was
+// pretrained on a multi-task mixture of span corruption and supervised tasks. AdamW with linear warm-up and linear decay to 0,
 // weight decay on matrices only, global-norm clipping. `pretrainT5Mini` makes the registry's `t5-mini` checkpoint
 // (config.json, model.safetensors, tokenizer.json, tokenizer_config.json) from the procedural language.
 import { join } from 'node:path';
@@ -33,9 +35,20 @@ export interface T5PretrainOptions {
   weightDecay?: number;
   clipNorm?: number;
   corruption?: SpanCorruptionOptions;
+  /** Supervised text-to-text rows mixed into every batch (none by default: span corruption alone). */
+  mixture?: SupervisedMixture;
   evalBatches?: number;
   onProgress?: (p: T5PretrainProgress) => void;
   progressEvery?: number;
+}
+
+/** T5-style multi-task pretraining: each batch row is a supervised example with probability `share`. */
+export interface SupervisedMixture {
+  share: number;
+  /** One text-to-text example; all randomness from `rng`. */
+  sample: (rng: Rng) => { source: string; target: string };
+  /** Longest source in tokens (longer ones are cut, keeping the final </s>). */
+  maxSourceLength: number;
 }
 
 export interface T5PretrainResult {
@@ -46,6 +59,8 @@ export interface T5PretrainResult {
   heldoutLoss: number;
   initialHeldoutAccuracy: number;
   initialHeldoutLoss: number;
+  /** The same on held-out batches of supervised examples (absent without a mixture). */
+  heldoutSupervised?: { accuracyBefore: number; accuracyAfter: number; lossBefore: number; lossAfter: number };
   stepsPerSecond: number;
   seconds: number;
 }
@@ -63,9 +78,18 @@ export function packSequence(tok: T5TextTokenizer, sample: (rng: Rng) => string,
   }
 }
 
-/** One corrupted, padded batch: inputs padded with <pad> (mask 0), targets padded with -100. */
-export function spanBatch(tok: T5TextTokenizer, sample: (rng: Rng) => string, rng: Rng, B: number, rawLength: number, corruption?: SpanCorruptionOptions): SpanBatch {
+/** A supervised example as token ids: source cut to maxSourceLength with its </s>, target + </s>. */
+export function supervisedPair(tok: T5TextTokenizer, ex: { source: string; target: string }, maxSourceLength: number): { input: number[]; target: number[] } {
+  return { input: [...tok.encode(ex.source).slice(0, maxSourceLength - 1), tok.eosId], target: [...tok.encode(ex.target), tok.eosId] };
+}
+
+/**
+ * One padded batch: inputs padded with <pad> (mask 0), targets padded with -100. Each row is a corrupted packed
+ * sequence, or with a mixture, a supervised example with probability mixture.share (decided per row from `rng`).
+ */
+export function spanBatch(tok: T5TextTokenizer, sample: (rng: Rng) => string, rng: Rng, B: number, rawLength: number, corruption?: SpanCorruptionOptions, mixture?: SupervisedMixture): SpanBatch {
   const pairs = Array.from({ length: B }, () => {
+    if (mixture && rng.next() < mixture.share) return supervisedPair(tok, mixture.sample(rng), mixture.maxSourceLength);
     let seq = packSequence(tok, sample, rng, rawLength);
     while (seq.length < 2) seq = packSequence(tok, sample, rng, rawLength);
     return spanCorrupt(seq, rng, (i) => tok.sentinelId(i), tok.numSentinels, tok.eosId, corruption);
@@ -123,6 +147,11 @@ export function pretrainT5(o: T5PretrainOptions): T5PretrainResult {
   const ctx: ForwardCtx = { training: true, rng: root.fork('dropout') };
   const held = Array.from({ length: o.evalBatches ?? 4 }, () => spanBatch(tok, o.sample, heldRng, B, o.rawLength, o.corruption));
   const initial = held.length ? evaluateSpanCorruption(model, held) : { accuracy: NaN, loss: NaN };
+  // held-out supervised rows: a mixture of share 1 (every row supervised), from their own random source
+  const m = o.mixture;
+  const supRng = root.fork('heldout-supervised');
+  const heldSup = m ? Array.from({ length: o.evalBatches ?? 4 }, () => spanBatch(tok, o.sample, supRng, B, o.rawLength, o.corruption, { ...m, share: 1 })) : [];
+  const initialSup = heldSup.length ? evaluateSpanCorruption(model, heldSup) : null;
   const named = model.namedParameters();
   const decays = (p: Param) => p.role === 'weight' || p.role === 'embedding';
   const wd = o.weightDecay ?? 0.01;
@@ -138,7 +167,7 @@ export function pretrainT5(o: T5PretrainOptions): T5PretrainResult {
   try {
     for (let step = 0; step < steps; step++) {
       opt.lr = warmupLinearLr(step, steps, o.lr, o.warmup);
-      const b = spanBatch(tok, o.sample, dataRng, B, o.rawLength, o.corruption);
+      const b = spanBatch(tok, o.sample, dataRng, B, o.rawLength, o.corruption, m);
       const { value, grads } = tf.variableGrads(() => batchLoss(model, b, ctx) as tf.Scalar, vars);
       const loss = value.dataSync()[0];
       if (!Number.isFinite(loss)) { tf.dispose([value, ...Object.values(grads)]); throw new Error(`span-corruption loss became ${loss} at step ${step}; lower lr (${o.lr})`); }
@@ -158,23 +187,29 @@ export function pretrainT5(o: T5PretrainOptions): T5PretrainResult {
   const s = (performance.now() - tFirst) / 1000;
   opt.dispose();
   const fin = held.length ? evaluateSpanCorruption(model, held) : { accuracy: NaN, loss: NaN };
+  const finSup = heldSup.length ? evaluateSpanCorruption(model, heldSup) : null;
   return {
     model, losses, heldoutAccuracy: fin.accuracy, heldoutLoss: fin.loss, initialHeldoutAccuracy: initial.accuracy, initialHeldoutLoss: initial.loss,
+    ...(initialSup && finSup ? { heldoutSupervised: { accuracyBefore: initialSup.accuracy, accuracyAfter: finSup.accuracy, lossBefore: initialSup.loss, lossAfter: finSup.loss } } : {}),
     stepsPerSecond: steps > 1 && s > 0 ? (steps - 1) / s : NaN, seconds: (performance.now() - t0) / 1000,
   };
 }
 
-/** Defaults of `unipt pretrain t5-mini` (any can be overridden). */
 /**
  * Defaults of `unipt pretrain t5-mini` (any can be overridden). Pretraining runs without dropout, as T5 v1.1 was
- * pretrained (and 4x faster here: dropout masks are drawn element by element); the saved config.json carries
- * dropout_rate 0.1 for fine-tuning, T5's default.
+ * pretrained (and 4x faster here: dropout masks are drawn element by element). The saved config.json carries the
+ * recipe's dropout_rate (0) for fine-tuning too: version 1 saved T5's 0.1, and the frozen mini, never trained under
+ * dropout, then handed LST and UniPT states too noisy to read (see T5_PRESETS['t5-mini']).
  */
-export const T5_MINI_PRETRAIN = { seed: 0, steps: 3000, batchSize: 32, rawLength: 48, lr: 3e-3, warmup: 150, dropout: 0 } as const;
-export const T5_MINI_PRETRAIN_VERSION = 't5-mini-pretrain-1';
+export const T5_MINI_PRETRAIN = { seed: 0, steps: 3000, batchSize: 32, rawLength: 48, lr: 3e-3, warmup: 150, dropout: 0, supervisedShare: 0.5 } as const;
+export const T5_MINI_PRETRAIN_VERSION = 't5-mini-pretrain-2';
+export const T5_MINI_OBJECTIVE = 'span corruption (15% noise, mean span 3) mixed with supervised text-to-text rows (T5 v1.0 multi-task pretraining)';
 
 export interface T5MiniPretrainOptions {
   seed?: number; steps?: number; batchSize?: number; rawLength?: number; lr?: number; warmup?: number; dropout?: number;
+  /** Share of supervised rows (0: span corruption alone); they come from `supervised`, required when the share is > 0. */
+  supervisedShare?: number;
+  supervised?: Omit<SupervisedMixture, 'share'>;
   onProgress?: (p: T5PretrainProgress) => void;
   progressEvery?: number;
 }
@@ -194,18 +229,20 @@ export function pretrainT5Mini(folder: string, opts: T5MiniPretrainOptions = {})
     if (!f) { f = corpusSampler(rng); streams.set(rng, f); }
     return f();
   };
+  if (o.supervisedShare > 0 && !opts.supervised) throw new Error(`pretrainT5Mini: supervisedShare ${o.supervisedShare} needs a supervised example source`);
+  const mixture = o.supervisedShare > 0 ? { ...opts.supervised!, share: o.supervisedShare } : undefined;
   const res = pretrainT5({
     config: { ...config, dropout_rate: o.dropout }, tokenizer: tok, sample, seed: o.seed, steps: o.steps, batchSize: o.batchSize,
-    rawLength: o.rawLength, lr: o.lr, warmup: o.warmup, onProgress: opts.onProgress, progressEvery: opts.progressEvery,
+    rawLength: o.rawLength, lr: o.lr, warmup: o.warmup, mixture, onProgress: opts.onProgress, progressEvery: opts.progressEvery,
   });
   const { model, ...figures } = res;
   try {
     const saved = saveT5(folder, model, {
-      config,
+      config: { ...config, dropout_rate: o.dropout },
       extraFiles: {
         'tokenizer.json': `${JSON.stringify(tok.toJson(), null, 1)}\n`,
         'tokenizer_config.json': `${JSON.stringify(tok.configJson(), null, 2)}\n`,
-        'pretrain.json': `${JSON.stringify({ version: T5_MINI_PRETRAIN_VERSION, objective: 'span corruption (15% noise, mean span 3)', ...o, heldoutAccuracy: figures.heldoutAccuracy, heldoutLoss: figures.heldoutLoss, initialHeldoutAccuracy: figures.initialHeldoutAccuracy, initialHeldoutLoss: figures.initialHeldoutLoss }, null, 2)}\n`,
+        'pretrain.json': `${JSON.stringify({ version: T5_MINI_PRETRAIN_VERSION, objective: T5_MINI_OBJECTIVE, ...o, heldoutAccuracy: figures.heldoutAccuracy, heldoutLoss: figures.heldoutLoss, initialHeldoutAccuracy: figures.initialHeldoutAccuracy, initialHeldoutLoss: figures.initialHeldoutLoss, heldoutSupervised: figures.heldoutSupervised }, null, 2)}\n`,
       },
       metadata: { pretrain: T5_MINI_PRETRAIN_VERSION },
     });
