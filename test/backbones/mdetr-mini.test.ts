@@ -62,3 +62,21 @@ test('the committed mdetr-mini is the current recipe\'s, and its held-out checks
   assert.ok(phrase.after > phrase.before + 20, `phrase grounding ${phrase.before} -> ${phrase.after}`);
   assert.ok(refexp.after > 5 * chance.priorBox, `refexp ${refexp.after} vs box-prior chance ${chance.priorBox}`);
 });
+
+test('feature_stage: the mini MDETR reads cnn-mini\'s last stage by default (3 x 3 at 48 px), stage 2 on request (6 x 6)', async () => {
+  const { tf } = await import('../../src/engine/tf.js');
+  const { Rng } = await import('../../src/engine/rng.js');
+  const { encoder: tm } = loadTextEncoder(join(MODELS, 'text-mini'), { seed: 0, mlmHead: false });
+  const cfg = mdetrMiniConfig({ ...tm.config, vocab_size: sceneTokenizerVocabulary().length + 5 }, { ...CNN_MINI_CONFIG });
+  tm.dispose();
+  assert.equal(cfg.feature_stage, 3);
+  for (const [stage, stride, grid] of [[3, 16, 3], [2, 8, 6]] as const) {
+    const m = new MdetrModel({ ...cfg, feature_stage: stage }, 1);
+    assert.equal(m.featureStride, stride);
+    const f = m.features(tf.zeros([1, cfg.image_size, cfg.image_size, 3]), { training: false, rng: new Rng(0) });
+    assert.deepEqual(f.shape, [1, grid, grid, m.backbone.channels[stage]]);
+    assert.equal(m.input_proj.inChannels, m.backbone.channels[stage]);
+    f.dispose();
+    m.dispose();
+  }
+});

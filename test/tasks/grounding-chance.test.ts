@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/engine/rng.js';
-import { SIZE_RADIUS } from '../../src/data/scenes/index.js';
+import { SIZE_RADIUS, sampleScene } from '../../src/data/scenes/index.js';
 import { sampleGroundingScene, miniRefexpChance, MINI_REFEXP } from '../../src/tasks/grounding/data/index.js';
 import { priorBoxChance, queryScores } from '../../src/tasks/grounding/metrics.js';
 
@@ -28,6 +28,19 @@ test('grounding scenes: object count in range, radii scaled, no overlap, inside 
   assert.ok(counts.has(2) && counts.has(4), `counts seen: ${[...counts]}`);
   assert.throws(() => sampleGroundingScene(new Rng(0), { minObjects: 3, maxObjects: 2, scale: 1 }), /1 <= min <= max/);
   assert.throws(() => sampleGroundingScene(new Rng(0), { minObjects: 1, maxObjects: 2, scale: 0 }), /scale must be positive/);
+});
+
+test('grounding scenes: shapesPerScene draws each scene\'s objects from that many shapes; absent, the shared sampler\'s scenes', () => {
+  const o = { minObjects: 2, maxObjects: 4, scale: 1.5 };
+  // without the option, exactly the shared sampler's draws (other families' scenes are untouched)
+  for (let i = 0; i < 10; i++) assert.deepEqual(sampleGroundingScene(new Rng(i), o), sampleScene(new Rng(i), { minObjects: 2, maxObjects: 4, radiusScale: 1.5 }));
+  const scenes = Array.from({ length: 80 }, (_, i) => sampleGroundingScene(new Rng(i), { ...o, shapesPerScene: 2 }));
+  assert.deepEqual(scenes, Array.from({ length: 80 }, (_, i) => sampleGroundingScene(new Rng(i), { ...o, shapesPerScene: 2 })));
+  assert.ok(scenes.every((s) => new Set(s.objects.map((ob) => ob.shape)).size <= 2));
+  assert.ok(scenes.filter((s) => s.objects.length >= 3).every((s) => s.objects.some((a, i) => s.objects.some((b, j) => i !== j && a.shape === b.shape))), 'three or more objects: a shared shape');
+  assert.ok(new Set(scenes.flatMap((s) => s.objects.map((ob) => ob.shape))).size === 6, 'every shape still occurs');
+  assert.throws(() => sampleGroundingScene(new Rng(0), { ...o, shapesPerScene: 0 }), /shapesPerScene/);
+  assert.equal(MINI_REFEXP.scenes.shapesPerScene, undefined, 'the mini data (mini-refexp-3) draws every shape');
 });
 
 test('box-prior chance by hand; random-object chance of the mini data', () => {

@@ -22,6 +22,12 @@ export const MdetrConfigSchema = z.object({
   contrastive_hdim: z.number().int().positive().default(64),
   /** Longest image side the model is trained at (MDETR: 800 after random resizing; mini: the scene render size). */
   image_size: z.number().int().positive().default(800),
+  /**
+   * The CNN stage (0-based) whose output becomes the image tokens. MDETR reads the last (3, output stride 32 on
+   * ResNet-101; its DC5 variant dilates that stage to stride 16 for a finer grid). An earlier stage gives a finer
+   * grid (cnn-mini at 48 px: stage 2, stride 8, 6 x 6 tokens instead of 3 x 3). **Deviation** when not 3.
+   */
+  feature_stage: z.number().int().min(0).max(3).default(3),
   /** The CNN (src/backbones/cnn config: model_type "resnet", layers, widths, ...). */
   backbone_config: z.record(z.string(), z.unknown()),
   text_config: TextEncoderConfigSchema,

@@ -91,7 +91,8 @@ export class MdetrModel extends Module {
     if (!parsed.success) throw new Error(`mdetr: backbone_config is not a valid CNN config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.cnnConfig = parsed.data;
     this.backbone = this.addChild('backbone', new ResNet(this.cnnConfig, seed));
-    const C = this.backbone.channels[3];
+    if (config.feature_stage >= this.backbone.channels.length) throw new Error(`mdetr: feature_stage ${config.feature_stage} but the CNN has ${this.backbone.channels.length} stages`);
+    const C = this.backbone.channels[config.feature_stage];
     this.input_proj = this.addChild('input_proj', new InputProj(C, config.d_model, rng.fork('input_proj')));
     // DETR: nn.Embedding default init N(0, 1)
     this.query_embed = this.addChild('query_embed', new Embedding(config.num_queries, config.d_model, rng.fork('query_embed'), 1));
@@ -103,14 +104,18 @@ export class MdetrModel extends Module {
   get dModel(): number { return this.config.d_model; }
   get numQueries(): number { return this.config.num_queries; }
   get textEncoder(): TextEncoder { return this.transformer.text_encoder; }
-  /** Output stride of the CNN stage MDETR reads (the last). */
-  get featureStride(): number { return this.backbone.strides[3]; }
+  /** Output stride of the CNN stage MDETR reads (config.feature_stage; MDETR: the last). */
+  get featureStride(): number { return this.backbone.strides[this.config.feature_stage]; }
 
-  /** CNN last stage [B, h, w, C] for normalised NHWC images (the CNN is frozen in every method: call outside the tape). */
+  /**
+   * The CNN stage MDETR reads (config.feature_stage; MDETR: the last) [B, h, w, C] for normalised NHWC images (the
+   * CNN is frozen in every method: call outside the tape).
+   */
   features(images: Tensor, ctx: ForwardCtx): Tensor {
     const out = this.backbone.forward(images, ctx);
-    tf.dispose(out.stages.slice(0, 3));
-    return out.stages[3];
+    const k = this.config.feature_stage;
+    tf.dispose(out.stages.filter((_, i) => i !== k));
+    return out.stages[k];
   }
 
   /**

@@ -6,7 +6,7 @@
 // size words meaningful (small vs large stays 0.57 : 1) and its layout rules (no overlap, a margin to the border).
 // Deterministic from the Rng.
 import type { Rng } from '../../../engine/rng.js';
-import { sampleScene, type Scene } from '../../../data/scenes/index.js';
+import { sampleScene, SHAPES, type Scene } from '../../../data/scenes/index.js';
 
 export interface GroundingSceneOptions {
   /** Object count, inclusive range. */
@@ -14,6 +14,11 @@ export interface GroundingSceneOptions {
   maxObjects: number;
   /** Factor on every object radius (1 = the shared scenes' sizes). */
   scale: number;
+  /**
+   * Distinct shapes a scene draws its objects from (drawn per scene; absent = every shape). With few, distractors
+   * share the target's shape, so an expression has to bind colour and size to single it out.
+   */
+  shapesPerScene?: number;
 }
 
 export function sampleGroundingScene(rng: Rng, o: GroundingSceneOptions): Scene {
@@ -22,5 +27,8 @@ export function sampleGroundingScene(rng: Rng, o: GroundingSceneOptions): Scene 
     throw new Error(`grounding scenes: minObjects (${o.minObjects}) and maxObjects (${o.maxObjects}) must be integers with 1 <= min <= max`);
   }
   if (!(o.scale > 0)) throw new Error(`grounding scenes: scale must be positive, got ${o.scale}`);
-  return sampleScene(rng, { minObjects: o.minObjects, maxObjects: o.maxObjects, radiusScale: o.scale });
+  if (o.shapesPerScene === undefined) return sampleScene(rng, { minObjects: o.minObjects, maxObjects: o.maxObjects, radiusScale: o.scale });
+  if (!Number.isInteger(o.shapesPerScene) || o.shapesPerScene < 1 || o.shapesPerScene > SHAPES.length) throw new Error(`grounding scenes: shapesPerScene must be an integer in 1..${SHAPES.length}, got ${o.shapesPerScene}`);
+  const shapes = rng.shuffle([...SHAPES]).slice(0, o.shapesPerScene);
+  return sampleScene(rng, { minObjects: o.minObjects, maxObjects: o.maxObjects, radiusScale: o.scale, shapes });
 }
