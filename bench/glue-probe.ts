@@ -19,9 +19,10 @@ import { loadTokenizer } from '../src/data/tokenizer/index.js';
 import { loadTextEncoder } from '../src/backbones/text/checkpoint.js';
 import { loadT5 } from '../src/backbones/t5/checkpoint.js';
 import { loadT5Tokenizer } from '../src/backbones/t5/tokenizer.js';
-import { t5Source, t5GlueMetrics } from '../src/tasks/glue-t5/format.js';
+import { t5GlueMetrics } from '../src/tasks/glue-t5/format.js';
 import { greedyDecode, t5Decodable } from '../src/backbones/t5/generate.js';
-import { maxTargetTokens } from '../src/tasks/glue-t5/run.js';
+import { encodeExample, makeBatch, maxTargetTokens } from '../src/tasks/glue-t5/run.js';
+import type { Seq2SeqBatch } from '../src/tasks/glue-t5/model.js';
 
 const { values } = parseArgs({ options: {
   backbones: { type: 'string', default: 'text-mini,t5-mini' },
@@ -73,32 +74,24 @@ async function textMiniFeaturizer(dir: string): Promise<Featurizer> {
 async function t5MiniFeaturizer(dir: string): Promise<Featurizer> {
   const tok = await loadT5Tokenizer(dir);
   const { model } = loadT5(dir, { seed: 0 });
-  const padded = (ids: number[][], rows: number[]) => {
-    const T = Math.max(...rows.map((r) => ids[r].length));
-    return {
-      T, flat: rows.flatMap((r) => [...ids[r], ...Array(T - ids[r].length).fill(tok.padId)]),
-      mask: rows.flatMap((r) => ids[r].map(() => 1).concat(Array(T - ids[r].length).fill(0))),
-    };
-  };
-  const sources = (task: GlueTaskId, xs: GlueExample[]) => xs.map((x) => [...tok.encode(t5Source(task, x)).slice(0, 127), tok.eosId]);
-  const decode = (task: GlueTaskId, xs: GlueExample[]): string[] => {
-    const ids = sources(task, xs), out: string[] = [];
+  /** The run path's batches (LST-format sources cut to 128 tokens with </s>, padded), BATCH examples at a time. */
+  function* batches(task: GlueTaskId, xs: GlueExample[]): Generator<Seq2SeqBatch> {
+    const items = xs.map((x) => encodeExample(tok, task, x));
     for (const rows of sequentialBatches(xs.length, BATCH)) {
-      const { T, flat, mask } = padded(ids, rows);
-      const [a, m] = [tf.tensor2d(flat, [rows.length, T], 'int32'), tf.tensor2d(mask, [rows.length, T], 'int32')];
-      try { for (const d of greedyDecode(t5Decodable(model), a, m, { maxLength: maxTargetTokens(tok, task) })) out.push(tok.decode(d)); } finally { tf.dispose([a, m]); }
+      const b = makeBatch(rows.map((r) => items[r]), tok.padId);
+      try { yield b; } finally { tf.dispose([b.ids, b.mask]); }
     }
+  }
+  const decode = (task: GlueTaskId, xs: GlueExample[]): string[] => {
+    const out: string[] = [];
+    for (const b of batches(task, xs)) for (const d of greedyDecode(t5Decodable(model), b.ids, b.mask, { maxLength: maxTargetTokens(tok, task) })) out.push(tok.decode(d));
     return out;
   };
   const featurize = async (task: GlueTaskId, xs: GlueExample[]) => {
-    const ids = sources(task, xs);
     const out: Float32Array[] = [];
-    for (const rows of sequentialBatches(xs.length, BATCH)) {
-      const T = Math.max(...rows.map((r) => ids[r].length));
-      const flat = rows.flatMap((r) => [...ids[r], ...Array(T - ids[r].length).fill(tok.padId)]);
-      const mask = rows.flatMap((r) => ids[r].map(() => 1).concat(Array(T - ids[r].length).fill(0)));
+    for (const b of batches(task, xs)) {
       const pooled = tf.tidy(() => {
-        const o = model.encode(tf.tensor2d(flat, [rows.length, T], 'int32'), tf.tensor2d(mask, [rows.length, T], 'float32'), { ...ctx, rng: new Rng(0) });
+        const o = model.encode(b.ids, b.mask, { ...ctx, rng: new Rng(0) });
         return meanPool(o.last, o.mask);
       });
       out.push(...await rowsOf(pooled)); pooled.dispose();

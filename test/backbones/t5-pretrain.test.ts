@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { pretrainT5, miniT5Tokenizer, spanBatch, T5_MINI_PRETRAIN, T5_MINI_PRETRAIN_VERSION } from '../../src/backbones/t5/pretrain.js';
+import { pretrainT5, miniT5Tokenizer, spanBatch, corpusSentenceSource, T5_MINI_PRETRAIN, T5_MINI_PRETRAIN_VERSION } from '../../src/backbones/t5/pretrain.js';
 import { readT5Config } from '../../src/backbones/t5/checkpoint.js';
 import { t5PresetConfig } from '../../src/backbones/t5/config.js';
-import { corpusSampler, languageVocabulary } from '../../src/data/language/index.js';
+import { languageVocabulary } from '../../src/data/language/index.js';
 
 before(async () => { await initBackend('wasm'); });
 
@@ -93,8 +93,7 @@ test('mini T5 tokenizer: <pad> 0, </s> 1, <unk> 2, sentinels on top; JSON round 
 test('pretraining is deterministic from its seed and lowers the held-out loss', () => {
   const tok = miniT5Tokenizer();
   const cfg = t5PresetConfig('t5-mini', { vocab_size: tok.vocabSize, d_model: 16, d_kv: 4, d_ff: 32, num_layers: 1, num_decoder_layers: 1, dropout_rate: 0 });
-  const streams = new WeakMap<Rng, () => string>();
-  const sample = (rng: Rng) => { let f = streams.get(rng); if (!f) { f = corpusSampler(rng); streams.set(rng, f); } return f(); };
+  const sample = corpusSentenceSource();
   const run = () => pretrainT5({ config: cfg, tokenizer: tok, sample, seed: 9, steps: 25, batchSize: 8, rawLength: 24, lr: 1e-2, warmup: 5, evalBatches: 2 });
   const a = run(), b = run();
   assert.deepEqual(a.losses, b.losses);
@@ -109,8 +108,7 @@ test('pretraining is deterministic from its seed and lowers the held-out loss', 
 test('a supervised mixture: rows are text-to-text pairs at its share, held out separately, deterministic', () => {
   const tok = miniT5Tokenizer();
   const cfg = t5PresetConfig('t5-mini', { vocab_size: tok.vocabSize, d_model: 16, d_kv: 4, d_ff: 32, num_layers: 1, num_decoder_layers: 1, dropout_rate: 0 });
-  const streams = new WeakMap<Rng, () => string>();
-  const sample = (rng: Rng) => { let f = streams.get(rng); if (!f) { f = corpusSampler(rng); streams.set(rng, f); } return f(); };
+  const sample = corpusSentenceSource();
   const rows = [{ source: 'sst2 sentence: the red fruit .', target: '1' }, { source: 'sst2 sentence: the fruit , 3.4 ?', target: '0' }];
   const mixture = { share: 0.5, sample: (rng: Rng) => rng.pick(rows), maxSourceLength: 5 };
   // share 1: every row is a supervised pair, its source cut to 4 tokens + </s>, its target + </s>

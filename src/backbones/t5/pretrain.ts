@@ -214,6 +214,16 @@ export interface T5MiniPretrainOptions {
   progressEvery?: number;
 }
 
+/** A pretraining `sample`: one procedural-corpus stream per random source (data, held-out), each deterministic. */
+export function corpusSentenceSource(): (rng: Rng) => string {
+  const streams = new WeakMap<Rng, () => string>();
+  return (rng) => {
+    let f = streams.get(rng);
+    if (!f) { f = corpusSampler(rng); streams.set(rng, f); }
+    return f();
+  };
+}
+
 /** The mini T5's tokenizer (deterministic: the language's fixed word list + the text-to-text GLUE words). */
 export function miniT5Tokenizer(): WordLevelT5Tokenizer { return buildMiniT5Tokenizer(languageVocabulary()); }
 
@@ -221,24 +231,18 @@ export function miniT5Tokenizer(): WordLevelT5Tokenizer { return buildMiniT5Toke
 export function pretrainT5Mini(folder: string, opts: T5MiniPretrainOptions = {}): Omit<T5PretrainResult, 'model'> & { folder: string; files: string[]; config: T5Config; options: typeof T5_MINI_PRETRAIN } {
   const o = { ...T5_MINI_PRETRAIN, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in T5_MINI_PRETRAIN)) } as typeof T5_MINI_PRETRAIN;
   const tok = miniT5Tokenizer();
-  const config = t5PresetConfig('t5-mini', { vocab_size: tok.vocabSize });
-  // one corpus stream per random source (data, held-out)
-  const streams = new WeakMap<Rng, () => string>();
-  const sample = (rng: Rng): string => {
-    let f = streams.get(rng);
-    if (!f) { f = corpusSampler(rng); streams.set(rng, f); }
-    return f();
-  };
+  const config = t5PresetConfig('t5-mini', { vocab_size: tok.vocabSize, dropout_rate: o.dropout });
+  const sample = corpusSentenceSource();
   if (o.supervisedShare > 0 && !opts.supervised) throw new Error(`pretrainT5Mini: supervisedShare ${o.supervisedShare} needs a supervised example source`);
   const mixture = o.supervisedShare > 0 ? { ...opts.supervised!, share: o.supervisedShare } : undefined;
   const res = pretrainT5({
-    config: { ...config, dropout_rate: o.dropout }, tokenizer: tok, sample, seed: o.seed, steps: o.steps, batchSize: o.batchSize,
+    config, tokenizer: tok, sample, seed: o.seed, steps: o.steps, batchSize: o.batchSize,
     rawLength: o.rawLength, lr: o.lr, warmup: o.warmup, mixture, onProgress: opts.onProgress, progressEvery: opts.progressEvery,
   });
   const { model, ...figures } = res;
   try {
     const saved = saveT5(folder, model, {
-      config: { ...config, dropout_rate: o.dropout },
+      config,
       extraFiles: {
         'tokenizer.json': `${JSON.stringify(tok.toJson(), null, 1)}\n`,
         'tokenizer_config.json': `${JSON.stringify(tok.configJson(), null, 2)}\n`,

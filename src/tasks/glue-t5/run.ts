@@ -10,6 +10,7 @@ import { checkpointHash } from '../../backbones/hf/config.js';
 import { loadT5 } from '../../backbones/t5/checkpoint.js';
 import { loadT5Tokenizer, type T5TextTokenizer } from '../../backbones/t5/tokenizer.js';
 import { IGNORE_INDEX, type T5Model } from '../../backbones/t5/model.js';
+import { supervisedPair } from '../../backbones/t5/pretrain.js';
 import { hfHiddenStates, type T5SideNetwork } from '../../backbones/t5/side.js';
 import { applyThroughBackbone, THROUGH_BACKBONE_METHOD_IDS } from '../../petl/apply.js';
 import { t5Host, t5NeedsBiases } from '../../petl/hosts/t5.js';
@@ -31,8 +32,8 @@ export interface EncodedExample { source: number[]; target: number[]; label: num
 
 /** Token ids of one example: source truncated so that it ends with </s> within maxSource, target + </s>. */
 export function encodeExample(tok: T5TextTokenizer, task: GlueTaskId, ex: GlueExample, maxSource = T5_MAX_SOURCE_LENGTH): EncodedExample {
-  const src = tok.encode(t5Source(task, ex)).slice(0, maxSource - 1);
-  return { source: [...src, tok.eosId], target: [...tok.encode(t5Target(task, ex.label)), tok.eosId], label: ex.label };
+  const { input, target } = supervisedPair(tok, { source: t5Source(task, ex), target: t5Target(task, ex.label) }, maxSource);
+  return { source: input, target, label: ex.label };
 }
 
 /** Most tokens a prediction may take: the longest label string's tokens + </s> (LST's get_max_target_length). */
