@@ -2,7 +2,8 @@
 // runs them), printed beside the constant baseline (the best constant prediction on the same test split) and whether
 // the training loss fell. Usage: node dist/bench/glue-mini.js [--tasks a,b] [--methods a,b] [--backbone id]
 // [--jobs n] [--learn] [--set key=value ...] [--json]
-// Without --learn each run uses the task's mini settings, which are sized for the 15-minute mini sweep (1-5 epochs);
+// Without --learn each run uses the task's mini settings: on text-mini sized for the 15-minute mini sweep (1-5 epochs),
+// on t5-mini (not in the sweep) LST's small/large split (src/tasks/glue-t5/mini-train.ts, 1-20 epochs);
 // --learn trains longer, as LST does on small vs large tasks (20 vs 10 epochs at paper scale): LST's 20 epochs on the
 // tasks whose mini test set is half the dev set (CoLA, MRPC, STS-B, RTE: 1,000-1,200 training examples), 4 on the
 // others (2,000-2,400). A --set wins over it.

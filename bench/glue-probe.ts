@@ -3,7 +3,8 @@
 // and scored on its test split beside the best constant prediction. text-mini reads the encoder path's input
 // (sentence pairs as two segments); t5-mini's encoder reads the text-to-text source (LST's task prefix and fields).
 // STS-B (regression) is left out. For a T5 backbone the bench also decodes the test split with the frozen model as it
-// is (greedy, no training: what the pretraining mixture alone gives, "frozen decode"). Usage: node dist/bench/glue-probe.js [--backbones text-mini,t5-mini] [--tasks a,b]
+// is (greedy, no training: what the pretraining mixture alone gives, "frozen decode"). Last, the lexicon probe
+// (bench/lexicon-probe.ts): the rare lemmas' morphology read from each checkpoint's input embeddings. Usage: node dist/bench/glue-probe.js [--backbones text-mini,t5-mini] [--tasks a,b]
 // [--steps 300] [--json]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ import { t5GlueMetrics } from '../src/tasks/glue-t5/format.js';
 import { greedyDecode, t5Decodable } from '../src/backbones/t5/generate.js';
 import { encodeExample, makeBatch, maxTargetTokens } from '../src/tasks/glue-t5/run.js';
 import type { Seq2SeqBatch } from '../src/tasks/glue-t5/model.js';
+import { lexiconProbeSets } from './lexicon-probe.js';
 
 const { values } = parseArgs({ options: {
   backbones: { type: 'string', default: 'text-mini,t5-mini' },
@@ -153,10 +155,25 @@ for (const id of backbones) {
     log(`  ${id} ${task}: ${metric} ${m[metric].toFixed(2)}${fd === undefined ? '' : `, frozen decode ${fd.toFixed(2)} (invalid ${results[id][task].invalid!.toFixed(1)}%)`} (constant ${constant.toFixed(2)})`);
   }
 }
-if (values.json) console.log(JSON.stringify({ backend: backend.name, steps, results }));
+// What the input embeddings hold about the words the mini GLUE training sets never use (mini CoLA's evaluation sets
+// need their morphology): probes trained on the common lemmas' word vectors, scored on the rare lemmas'.
+const lexicon: Record<string, Record<string, { accuracy: number; train: number; test: number }>> = {};
+for (const id of backbones) {
+  lexicon[id] = {};
+  for (const set of lexiconProbeSets(join(projectRoot(), 'models', id))) {
+    const pred = probe(set.train.map((x) => x.vector), set.train.map((x) => x.label), set.test.map((x) => x.vector), set.classes, steps);
+    const accuracy = (100 * set.test.filter((x, i) => x.label === pred[i]).length) / set.test.length;
+    lexicon[id][set.name] = { accuracy, train: set.train.length, test: set.test.length };
+    log(`  ${id} rare-lemma ${set.name}: ${accuracy.toFixed(1)}% (${set.train.length} common-lemma words -> ${set.test.length} rare; chance ${(100 / set.classes).toFixed(0)}%)`);
+  }
+}
+if (values.json) console.log(JSON.stringify({ backend: backend.name, steps, results, lexicon }));
 else {
   const decoded = backbones.filter((b) => tasks.every((t) => results[b][t].frozenDecode !== undefined));
   console.log(`\nlinear probe on the frozen encoder's mean-pooled last layer${decoded.length ? ' and the frozen T5 decoding as is (no training)' : ''}, test headline`);
   console.log(`${'task'.padEnd(11)}${backbones.map((b) => b.padStart(12)).join('')}${decoded.map((b) => `${b} decode`.padStart(17)).join('')}${'constant'.padStart(10)}`);
   for (const t of tasks) console.log(`${t.padEnd(11)}${backbones.map((b) => results[b][t].probe.toFixed(2).padStart(12)).join('')}${decoded.map((b) => results[b][t].frozenDecode!.toFixed(2).padStart(17)).join('')}${results[backbones[0]][t].constant.toFixed(2).padStart(10)}`);
+  console.log('\nrare-lemma morphology read from the input embeddings (probe trained on the common lemmas), accuracy %');
+  console.log(`${'feature'.padEnd(14)}${backbones.map((b) => b.padStart(12)).join('')}`);
+  for (const f of Object.keys(lexicon[backbones[0]])) console.log(`${f.padEnd(14)}${backbones.map((b) => lexicon[b][f].accuracy.toFixed(1).padStart(12)).join('')}`);
 }

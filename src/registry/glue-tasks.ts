@@ -1,6 +1,7 @@
 // The eight GLUE tasks (LST protocol, section 5.5 of the reference): paper setups from LST's scripts.
 import type { PaperTrain, TaskDef } from './types.js';
 import type { MetricDef, TrainConfig } from '../train/spec.js';
+import { t5GlueMiniTrainFor } from '../tasks/glue-t5/mini-train.js';
 
 const acc: MetricDef = { name: 'accuracy', direction: 'max', description: 'accuracy (%)' };
 const avg = (of: string): MetricDef => ({ name: 'average', direction: 'max', description: `mean of ${of} (%), LST's average_metrics` });
@@ -76,6 +77,7 @@ function glue(id: string, title: string, dataset: string, metrics: MetricDef[], 
     // sweep (126 runs) fits its 15-minute budget on two cores; shorter sentences get more passes
     miniTrain: { epochs: miniEpochs, batchSize: 32, lr: 1e-3, schedule: 'linear', warmupRatio: 0.06, ...miniSteps },
     ...(Object.keys(miniByMethod).length ? { miniTrainByMethod: miniByMethod } : {}),
+    ...(t5GlueMiniTrainFor(id) ? { miniTrainByFamily: { t5: t5GlueMiniTrainFor(id) } } : {}),
     // 2: the encoder path's head mean-pools the tokens (was the first token); 3: length-bucketed training batches;
     // 4: the pair tasks' mini generators (a label a pooled frozen encoder can pick up) with their mini steps
     // (MINI_STEPS); training settings are part of every RunSpec, so rate changes need no bump

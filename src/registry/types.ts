@@ -46,6 +46,11 @@ export interface TaskDef {
    */
   miniTrainByMethod?: Record<string, Partial<TrainConfig>>;
   /**
+   * Per-method mini overrides for this task on its other backbone families (e.g. the GLUE tasks on t5-mini), over
+   * that family's METHOD_MINI_TRAIN; experiment files and --set win.
+   */
+  miniTrainByFamily?: Partial<Record<BackboneFamily, Record<string, Partial<TrainConfig>>>>;
+  /**
    * Set when this task is an evaluation of another task's training (MSCOCO 5K is evaluated from the MSCOCO training
    * whose headline is the 5-fold 1K test): a sweep plans the other task's run, and this task's metrics are read
    * from that run's metrics named `<metricPrefix><metric>`.

@@ -32,13 +32,13 @@ export function resolveMethodConfig(methodId: string, config: Record<string, unk
 
 /**
  * Training settings: the task's mini defaults, then the method's mini overrides for the backbone family
- * (registry METHOD_MINI_TRAIN), then the task's own per-method overrides (on the task's default backbone family only),
- * then `overrides` (experiment file, --set).
+ * (registry METHOD_MINI_TRAIN), then the task's own per-method overrides for that family (`miniTrainByMethod` on the
+ * task's default family, `miniTrainByFamily` on the others), then `overrides` (experiment file, --set).
  */
 export function resolveTrainConfig(taskId: string, methodId: string, overrides: Partial<TrainConfig> = {}, backboneFamily?: BackboneFamily): TrainConfig {
   const task = getTask(taskId);
   const family = backboneFamily ?? task.backboneFamilies[0];
-  const byTask = family === task.backboneFamilies[0] ? task.miniTrainByMethod?.[methodId] : undefined;
+  const byTask = family === task.backboneFamilies[0] ? task.miniTrainByMethod?.[methodId] : task.miniTrainByFamily?.[family]?.[methodId];
   const r = TrainConfigSchema.safeParse({ ...task.miniTrain, ...((METHOD_MINI_TRAIN[family] ?? METHOD_MINI_TRAIN.default)?.[methodId] ?? {}), ...(byTask ?? {}), ...overrides });
   if (!r.success) throw new InputError(zodMessage(`invalid training config for ${taskId}/${methodId}`, r.error.issues));
   return r.data;

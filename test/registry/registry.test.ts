@@ -168,3 +168,20 @@ test('a task\'s per-method mini overrides apply on its default backbone family o
   }
   assert.equal(resolveTrainConfig('glue-mrpc', 'bitfit', { lr: 0.5 }, 't5').lr, 0.5, '--set still wins');
 });
+
+test('the small GLUE tasks get their longer t5-mini schedule through miniTrainByFamily; the large ones and the encoder do not', async () => {
+  const { resolveTrainConfig } = await import('../../src/train/resolve-spec.js');
+  const { T5_GLUE_MINI_TRAIN, T5_MINI_SMALL_TASKS, T5_MINI_SMALL_TASK_TRAIN } = await import('../../src/tasks/glue-t5/mini-train.js');
+  assert.deepEqual([...T5_MINI_SMALL_TASKS].sort(), ['glue-cola', 'glue-mrpc', 'glue-rte', 'glue-stsb']);
+  for (const method of ['full', 'prompt', 'unipt']) {
+    const small = resolveTrainConfig('glue-cola', method, {}, 't5');
+    assert.equal(small.epochs, T5_MINI_SMALL_TASK_TRAIN[method].epochs, `${method}: small-task epochs`);
+    assert.equal(small.lr, T5_GLUE_MINI_TRAIN[method].lr, `${method}: the family's rate stays`);
+    const large = resolveTrainConfig('glue-qqp', method, {}, 't5');
+    assert.equal(large.epochs, T5_GLUE_MINI_TRAIN[method].epochs, `${method}: large tasks keep the family's epochs`);
+    assert.notEqual(small.epochs, large.epochs);
+    assert.equal(resolveTrainConfig('glue-cola', method, {}, 'text-encoder').epochs, getTask('glue-cola').miniTrain.epochs, `${method}: the encoder path is untouched`);
+  }
+  assert.equal(resolveTrainConfig('glue-cola', 'unipt', {}, 't5').maxTrainExamples, null, 'side networks read the whole small training set');
+  assert.equal(resolveTrainConfig('glue-cola', 'unipt', { epochs: 2 }, 't5').epochs, 2, '--set still wins');
+});
