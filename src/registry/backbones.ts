@@ -37,7 +37,7 @@ export const BACKBONES: BackboneDef[] = [
     source: 'made by `unipt pretrain clip-vil-mini` (deterministic; reuses text-mini and clip-mini) into models/clip-vil-mini/',
   },
   {
-    id: 'mdetr-mini', family: 'mdetr', kind: 'mini', title: 'MDETR mini: cnn-mini + text-mini-initialised text encoder + 3 + 3-layer transformer (d=64, 5 queries), pretrained by modulated detection and referring expressions on procedural scenes',
+    id: 'mdetr-mini', family: 'mdetr', kind: 'mini', title: 'MDETR mini: cnn-mini (trained further to name the grounding scenes\' objects) + text-mini-initialised text encoder + 3 + 3-layer transformer (d=64, 5 queries), pretrained by modulated detection and referring expressions on procedural scenes',
     config: { image: 'cnn-mini', text: 'text-mini', d_model: 64, encoder_layers: 4, decoder_layers: 4, num_heads: 4, dim_feedforward: 128, num_queries: 10 },
     source: 'made by `unipt pretrain mdetr-mini` (deterministic; reuses text-mini and cnn-mini) into models/mdetr-mini/',
   },

@@ -2,8 +2,10 @@
 // every phrase of a caption to its boxes) on procedural scenes, and written in the Hugging Face layout (config.json
 // with backbone_config and text_config, model.safetensors, the scene tokenizer). Deterministic from its seed.
 //   - CNN: cnn-mini (the shared mini ResNeXt, pretrained by scene tagging: MDETR starts from an ImageNet ResNet-101),
-//     frozen with running statistics here and in every fine-tuning method; MDETR reads its last stage, output
-//     stride 16: 3 x 3 tokens at 48 px. Frozen, its features are computed once per pool image.
+//     first trained further on the grounding scenes to name each object's shape, colour and size from its cell of the
+//     stage MDETR reads (mdetr-mini-cnn.ts: cnn-mini's tagging leaves shapes unreadable there), then frozen with
+//     running statistics here and in every fine-tuning method; MDETR reads its last stage, output stride 16: 3 x 3
+//     tokens at 48 px. Frozen, its features are computed once per pool image.
 //   - Text encoder: text-mini (a BERT-style encoder, 4 x 64; MDETR uses RoBERTa-base), its word table grown by the
 //     scene words (rows drawn at the scale of text-mini's trained rows, see initTextFromTextMini). Trained at half the
 //     learning rate, as MDETR does (recipe v2 kept it frozen to save a third of a step, and the model learned to
@@ -15,8 +17,9 @@
 // Data, over a fixed pool of rendered scenes (one to four objects, 1.5x the shared scenes' size:
 // src/tasks/grounding/data/scenes.ts), fresh captions every step:
 //   - captions naming one to three objects, every phrase grounded to its boxes (mini-detection.ts);
-//   - after the first 30% of the steps, half of the items are referring expressions grounded to their referent only
+//   - after the first 30% of the steps, three items in four are referring expressions grounded to their referent only
 //     (the three styles; MDETR's pre-training data holds the RefCOCO/+/g training expressions), on the same scenes.
+// The criterion's "no object" weight is 0.5 instead of MDETR's 0.1 (see MDETR_MINI_RECIPE.eosCoef).
 // Held-out checks, before and after: phrase grounding (the first phrase of fresh captions on held-out scenes, the
 // query chosen by its probability on the phrase's tokens, as MDETR's phrase-grounding evaluation does) and
 // referring expressions (mini RefCOCO val, zero-shot, scored as RefExpEvaluator: 1 - P(no object)).
@@ -32,7 +35,7 @@ import { loadTextEncoder } from '../../backbones/text/checkpoint.js';
 import { MdetrConfigSchema, type MdetrConfig } from '../../backbones/mdetr/config.js';
 import { MdetrModel } from '../../backbones/mdetr/model.js';
 import { saveMdetr } from '../../backbones/mdetr/checkpoint.js';
-import { groundingLoss } from '../../tasks/grounding/criterion.js';
+import { groundingLoss, MDETR_LOSS_WEIGHTS } from '../../tasks/grounding/criterion.js';
 import { makeBatch, disposeBatch, type BatchContext, type FeatureCache } from '../../tasks/grounding/batches.js';
 import { computeFeatureCache } from '../../tasks/grounding/features.js';
 import { loadResNet } from '../../backbones/cnn/index.js';
@@ -45,10 +48,11 @@ import { precisionAtK, queryScores } from '../../tasks/grounding/metrics.js';
 import { cxcywhToXyxy, type Box } from '../../tasks/grounding/boxes.js';
 import { AdamW } from '../optim.js';
 import type { MiniRecipe } from './types.js';
+import { trainMdetrCnnOnObjects, type CnnStageRecipe, type CnnStageResult } from './mdetr-mini-cnn.js';
 
 /** Pretraining settings; changing any of them changes the checkpoint (and its hash, hence every run's identity). */
 export const MDETR_MINI_RECIPE = {
-  version: '3', seed: 0, steps: 2000, batchSize: 64, lr: 2e-3, warmup: 50, weightDecay: 1e-4, clipNorm: 0.1,
+  version: '4', seed: 0, steps: 2000, batchSize: 64, lr: 2e-3, warmup: 50, weightDecay: 1e-4, clipNorm: 0.1,
   /**
    * The text encoder trains at this share of lr (MDETR: text_encoder_lr 5e-5 at lr 1e-4). Frozen (v2), the scene
    * words' fresh rows went through text-mini's frozen layers and the model ignored the expression: on mini RefCOCO val
@@ -59,9 +63,21 @@ export const MDETR_MINI_RECIPE = {
   pool: 1200,
   scenes: { minObjects: 1, maxObjects: 4, scale: 1.5 },
   /** From this share of the steps on, each caption is a referring expression with this probability. */
-  refexp: { from: 0.3, share: 0.5 },
+  refexp: { from: 0.3, share: 0.75 },
+  /**
+   * The "no object" class weight of the criterion (MDETR: 0.1, for 100 queries that are nearly all empty). With 5
+   * queries, most of them on an object of the scene, the queries on the objects the caption does not name are the
+   * negatives the ranking (1 - P(no object)) has to learn; at 0.1 they weigh a tenth of the target.
+   */
+  eosCoef: 0.5,
   /** Held-out scenes (phrase grounding check). */
   heldout: 200,
+  /**
+   * Before modulated detection, the CNN copy (from cnn-mini) trains on per-object shape / colour / size naming at the
+   * object's cell of the stage MDETR reads, on fresh scenes (mdetr-mini-cnn.ts); then it is frozen. Recipe v3 used
+   * cnn-mini as is: shapes unreadable there (probe ~20%) and every method at the random-object level (issue #6).
+   */
+  cnn: { probeSteps: 150, steps: 600, batchSize: 64, lr: 3e-3, weightDecay: 1e-4, clipNorm: 1, heldout: 300 } satisfies CnnStageRecipe,
 };
 
 /** The mini architecture (text_config is text-mini's with the scene vocabulary). */
@@ -142,6 +158,8 @@ export interface MdetrPretrainResult {
   before: HeldoutChecks;
   after: HeldoutChecks;
   finalLoss: number;
+  /** The CNN stage (absent when the model has no cnn-mini to start from). */
+  cnn: CnnStageResult | null;
 }
 
 /** The final decoder output's softmax probabilities [B, Q, C] and boxes [B, Q, 4] of a batch (eval mode). */
@@ -186,6 +204,8 @@ export function heldoutPrecision(model: MdetrModel, split: GroundingSplit, c: Ba
   return precisionAtK(preds, targets, [1])[1];
 }
 
+const fmtAcc = (a: CnnStageResult['before']): string => `${a.shape.toFixed(1)} / ${a.color.toFixed(1)} / ${a.size.toFixed(1)}%`;
+
 /** Copies a ResNet's weights (running statistics included) into the model's CNN. */
 export function initCnnFrom(model: MdetrModel, cnnDir: string): void {
   const { model: src } = loadResNet(cnnDir, { seed: 0 });
@@ -194,14 +214,16 @@ export function initCnnFrom(model: MdetrModel, cnnDir: string): void {
   } finally { src.dispose(); }
 }
 
-export async function pretrainMdetrMini(o: { tok: TextTokenizer; config: MdetrConfig; textMiniDir: string | null; cnnDir: string | null; log?: (l: string) => void; steps?: number }): Promise<MdetrPretrainResult> {
-  const r = MDETR_MINI_RECIPE, log = o.log ?? (() => {});
+export async function pretrainMdetrMini(o: { tok: TextTokenizer; config: MdetrConfig; textMiniDir: string | null; cnnDir: string | null; log?: (l: string) => void; steps?: number; recipe?: typeof MDETR_MINI_RECIPE }): Promise<MdetrPretrainResult> {
+  const r = o.recipe ?? MDETR_MINI_RECIPE, log = o.log ?? (() => {});
   const S = o.config.image_size, steps = o.steps ?? r.steps;
   if (S !== MINI_REFEXP.imageSize) throw new Error(`mdetr-mini: the mini scenes are rendered at ${MINI_REFEXP.imageSize} px, the config says image_size ${S}`);
   const rng = new Rng(r.seed);
   const model = new MdetrModel(o.config, r.seed);
   if (o.textMiniDir) initTextFromTextMini(model, o.textMiniDir, r.seed);
   if (o.cnnDir) initCnnFrom(model, o.cnnDir);
+  const cnn = o.cnnDir ? trainMdetrCnnOnObjects(model, r.cnn, r.scenes, rng.fork('cnn-stage'), log) : null;
+  if (cnn) log(`  CNN stage: held-out object shape / colour / size ${fmtAcc(cnn.before)} (linear probe) -> ${fmtAcc(cnn.after)} in ${cnn.seconds.toFixed(0)} s`);
   // the CNN stays frozen (see the header); the rest trains, the text encoder at recipe.textLrScale x lr
   model.setTrainable(true);
   model.backbone.setTrainable(false);
@@ -228,6 +250,7 @@ export async function pretrainMdetrMini(o: { tok: TextTokenizer; config: MdetrCo
     { params: params.filter((p) => textParams.has(p)), lrScale: r.textLrScale },
   ], { lr: r.lr, weightDecay: r.weightDecay, clipNorm: r.clipNorm });
   const ctx = { training: true, rng: rng.fork('dropout') };
+  const weights = { ...MDETR_LOSS_WEIGHTS, eosCoef: r.eosCoef };
   const t0 = performance.now();
   let loss = NaN;
   for (let step = 0; step < steps; step++) {
@@ -239,7 +262,7 @@ export async function pretrainMdetrMini(o: { tok: TextTokenizer; config: MdetrCo
     const { value, grads } = tf.variableGrads(() => {
       const enc = model.encode(b.features!, null, { ids: b.ids, mask: b.mask }, ctx);
       const hs = model.normedDecoderOutputs(model.decode(enc, ctx));
-      return groundingLoss({ layers: model.headOutputs(hs, ctx), projTokens: model.heads.projectTokens(model.textMemory(enc), ctx), textMask: b.mask, targets: b.targets }) as tf.Scalar;
+      return groundingLoss({ layers: model.headOutputs(hs, ctx), projTokens: model.heads.projectTokens(model.textMemory(enc), ctx), textMask: b.mask, targets: b.targets }, weights) as tf.Scalar;
     }, params.map((p) => p.variable));
     loss = value.dataSync()[0];
     if (!Number.isFinite(loss)) throw new Error(`mdetr-mini pretraining diverged at step ${step} (loss ${loss})`);
@@ -251,7 +274,7 @@ export async function pretrainMdetrMini(o: { tok: TextTokenizer; config: MdetrCo
   const seconds = (performance.now() - t0) / 1000;
   opt.dispose();
   const after = checks();
-  return { model, seconds, stepsPerSecond: steps / seconds, before, after, finalLoss: loss };
+  return { model, seconds, stepsPerSecond: steps / seconds, before, after, finalLoss: loss, cnn };
 }
 
 /** The CNN config of a ResNet folder, as the nested backbone_config. */
@@ -276,16 +299,17 @@ export const MDETR_MINI: MiniRecipe = {
     const tok = await loadTokenizer(dir);
     const config = mdetrMiniConfig({ ...textConfig, vocab_size: Math.max(vocabSize, tok.vocabSize) }, readResNetConfig(cnnDir));
     const r = MDETR_MINI_RECIPE;
-    log(`pretraining mdetr-mini: modulated detection on procedural scenes, ${r.steps} steps of ${r.batchSize} captions over ${r.pool} scenes at ${config.image_size} px, CNN cnn-mini (frozen), text encoder from text-mini at ${r.textLrScale} x lr, seed ${r.seed}`);
+    log(`pretraining mdetr-mini: modulated detection on procedural scenes, ${r.steps} steps of ${r.batchSize} captions over ${r.pool} scenes at ${config.image_size} px, CNN from cnn-mini (${r.cnn.steps} steps of per-object attribute naming on grounding scenes, then frozen), text encoder from text-mini at ${r.textLrScale} x lr, seed ${r.seed}`);
     const res = await pretrainMdetrMini({ tok, config, textMiniDir, cnnDir, log });
     saveMdetr(dir, res.model);
     const summary = {
       backbone: 'mdetr-mini', recipe: r, language: LANGUAGE_VERSION,
-      objective: 'modulated detection: every phrase of a scene caption grounded to its boxes, plus (after 30% of the steps) as many referring expressions grounded to their referent (MDETR criterion: soft-token CE, L1, GIoU, contrastive align, auxiliary outputs)',
+      objective: 'modulated detection: every phrase of a scene caption grounded to its boxes, plus (after 30% of the steps) referring expressions grounded to their referent for recipe.refexp.share of the items (MDETR criterion: soft-token CE, L1, GIoU, contrastive align, auxiliary outputs, "no object" weight recipe.eosCoef); the CNN trained first on per-object attribute naming (cnnStage)',
       heldout: {
         phrase: { metric: 'Precision@1 (GIoU >= 0.5) of the first phrase of captions on held-out scenes, the query with the most probability on its tokens', before: res.before.phrase, after: res.after.phrase },
         refexp: { metric: 'Precision@1 (GIoU >= 0.5) on mini RefCOCO val, zero-shot, scored by 1 - P(no object)', before: res.before.refexp, after: res.after.refexp },
       },
+      cnnStage: res.cnn && { metric: 'held-out object attribute accuracy (%) at the object centre cell of the CNN stage MDETR reads: linear probe on cnn-mini (before), CNN + heads trained (after)', ...res.cnn },
       finalLoss: res.finalLoss, seconds: res.seconds, stepsPerSecond: res.stepsPerSecond,
     };
     writeFileSync(join(dir, 'pretraining.json'), `${JSON.stringify(summary, null, 2)}\n`);
