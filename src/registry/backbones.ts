@@ -38,7 +38,7 @@ export const BACKBONES: BackboneDef[] = [
   },
   {
     id: 'mdetr-mini', family: 'mdetr', kind: 'mini', title: 'MDETR mini: cnn-mini (trained further to name the grounding scenes\' objects) + text-mini-initialised text encoder + 3 + 3-layer transformer (d=64, 5 queries), pretrained by modulated detection and referring expressions on procedural scenes',
-    config: { image: 'cnn-mini', text: 'text-mini', d_model: 64, encoder_layers: 4, decoder_layers: 4, num_heads: 4, dim_feedforward: 128, num_queries: 10 },
+    config: { image: 'cnn-mini', text: 'text-mini', d_model: 64, encoder_layers: 3, decoder_layers: 3, num_heads: 4, dim_feedforward: 128, num_queries: 5 },
     source: 'made by `unipt pretrain mdetr-mini` (deterministic; reuses text-mini and cnn-mini) into models/mdetr-mini/',
   },
   {

@@ -131,3 +131,14 @@ test('feature_stage: the mini MDETR reads cnn-mini\'s last stage by default (3 x
     m.dispose();
   }
 });
+
+test('the registry\'s mdetr-mini entry describes the committed architecture', async () => {
+  const { BACKBONES } = await import('../../src/registry/backbones.js');
+  const entry = BACKBONES.find((b) => b.id === 'mdetr-mini')!;
+  const cfg = JSON.parse(readFileSync(join(MODELS, 'mdetr-mini', 'config.json'), 'utf8')) as Record<string, number>;
+  const shown = entry.config as Record<string, unknown>;
+  assert.deepEqual(
+    [shown.d_model, shown.encoder_layers, shown.decoder_layers, shown.num_heads, shown.dim_feedforward, shown.num_queries],
+    [cfg.d_model, cfg.enc_layers, cfg.dec_layers, cfg.nheads, cfg.dim_feedforward, cfg.num_queries],
+  );
+});
