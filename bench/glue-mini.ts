@@ -8,7 +8,7 @@
 // tasks whose mini test set is half the dev set (CoLA, MRPC, STS-B, RTE: 1,000-1,200 training examples), 4 on the
 // others (2,000-2,400). A --set wins over it.
 import pLimit from 'p-limit';
-import { GLUE_TASK_IDS, loadGlue, type GlueTaskId } from '../src/tasks/glue/data/index.js';
+import { GLUE_TASK_IDS, glueSchema, loadGlue, type GlueTaskId } from '../src/tasks/glue/data/index.js';
 import { computeGlueMetrics } from '../src/tasks/glue/metrics.js';
 import { GLUE_DATA_SEED } from '../src/tasks/glue/family.js';
 import { METHODS } from '../src/registry/methods.js';
@@ -25,7 +25,7 @@ const json = argv.includes('--json');
 const learn = argv.includes('--learn');
 /** --learn epochs: LST's small tasks (dev halved into validation/test) get more passes than the large ones. */
 const LEARN_EPOCHS = { small: 20, large: 4 } as const;
-const SMALL_TASKS: readonly string[] = ['glue-cola', 'glue-mrpc', 'glue-stsb', 'glue-rte'];
+const SMALL_TASKS: readonly string[] = GLUE_TASK_IDS.filter((t) => glueSchema(t).splitRule === 'small');
 const learnSets = (task: string): string[] => (learn ? [`train.epochs=${SMALL_TASKS.includes(task) ? LEARN_EPOCHS.small : LEARN_EPOCHS.large}`] : []);
 
 /** The best headline a constant prediction reaches on the test split (STS-B: a constant has no correlation, 0). */

@@ -63,6 +63,7 @@ const NLI_MINI_LR: Record<string, Partial<TrainConfig>> = { ...MINI_STEPS_LR, pr
 const COLA_MINI_BY_METHOD: Record<string, Partial<TrainConfig>> = { prompt: { ...MINI_STEPS, ...MINI_STEPS_LR.prompt } };
 
 function glue(id: string, title: string, dataset: string, metrics: MetricDef[], splits: TaskDef['splits'], dir: string, files: string, epochs: number, trainExamples: number, miniEpochs: number, miniSteps: Partial<Pick<TrainConfig, 'batchSize' | 'schedule'>> = MINI_STEPS, miniByMethod: Record<string, Partial<TrainConfig>> = miniSteps.schedule === 'constant' ? MINI_STEPS_LR : {}): TaskDef {
+  const t5Small = t5GlueMiniTrainFor(id);
   return {
     id, title, family: 'glue', dataset,
     paperBackbone: 'T5-base (LST protocol); this project also runs BERT/RoBERTa-style encoders with classification heads',
@@ -77,7 +78,7 @@ function glue(id: string, title: string, dataset: string, metrics: MetricDef[], 
     // sweep (126 runs) fits its 15-minute budget on two cores; shorter sentences get more passes
     miniTrain: { epochs: miniEpochs, batchSize: 32, lr: 1e-3, schedule: 'linear', warmupRatio: 0.06, ...miniSteps },
     ...(Object.keys(miniByMethod).length ? { miniTrainByMethod: miniByMethod } : {}),
-    ...(t5GlueMiniTrainFor(id) ? { miniTrainByFamily: { t5: t5GlueMiniTrainFor(id) } } : {}),
+    ...(t5Small ? { miniTrainByFamily: { t5: t5Small } } : {}),
     // 2: the encoder path's head mean-pools the tokens (was the first token); 3: length-bucketed training batches;
     // 4: the pair tasks' mini generators (a label a pooled frozen encoder can pick up) with their mini steps
     // (MINI_STEPS); training settings are part of every RunSpec, so rate changes need no bump

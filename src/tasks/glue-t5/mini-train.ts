@@ -13,6 +13,7 @@
 //   answer (measured in src/tasks/glue-t5/INFERRED.md).
 // A run stays within ~5-70 s on one core; the T5 path is not part of the mini sweep.
 import type { TrainConfig } from '../../train/spec.js';
+import { GLUE_SCHEMAS } from '../glue/data/schema.js';
 
 /** Shared by every method: one pass over a seeded subset, batch 16, linear decay after a short warm-up. */
 export const T5_MINI_TRAIN_BASE: Partial<TrainConfig> = { epochs: 1, batchSize: 16, maxTrainExamples: 960, schedule: 'linear', warmupRatio: 0.06 };
@@ -33,8 +34,11 @@ export const T5_GLUE_MINI_TRAIN: Record<string, Partial<TrainConfig>> = Object.f
   Object.entries(T5_MINI_TRAIN_BY_METHOD).map(([m, o]) => [m, { ...T5_MINI_TRAIN_BASE, ...o }]),
 );
 
-/** LST's small GLUE tasks (20 epochs at paper scale against 10; 1,000-1,200 mini training examples each). */
-export const T5_MINI_SMALL_TASKS: readonly string[] = ['glue-cola', 'glue-mrpc', 'glue-stsb', 'glue-rte'];
+/**
+ * LST's small GLUE tasks (20 epochs at paper scale against 10; 1,000-1,200 mini training examples each): the tasks
+ * whose split rule halves the dev set.
+ */
+export const T5_MINI_SMALL_TASKS: readonly string[] = Object.values(GLUE_SCHEMAS).filter((g) => g.splitRule === 'small').map((g) => g.id);
 
 /** The small tasks' schedule, per method (over T5_GLUE_MINI_TRAIN): ten passes; twenty over the whole set for the slow learners. */
 export const T5_MINI_SMALL_TASK_TRAIN: Record<string, Partial<TrainConfig>> = {
